@@ -1,0 +1,32 @@
+/* ftplab-analyzer: decode FTP control and data connections from pcap files or live capture.
+ * Placeholder until its issue lands: answers --help and --version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ftplab/version.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: ftplab-analyzer [--help] [--version]\n"
+	        "\n"
+	        "ftplab-analyzer: decode FTP control and data connections from pcap files or live capture.\n"
+	        "This program is not built yet (see the project's issue 5); it only\n"
+	        "answers --help and --version.\n");
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("ftplab-analyzer %s\n", FTPLAB_VERSION);
+			return 0;
+		}
+	}
+	usage(stderr);
+	return 2;
+}
