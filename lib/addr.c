@@ -115,9 +115,15 @@ enum ftp_status addr_parse_cidr(const char *p, size_t n, struct ftp_cidr *out)
 		return st;
 	prefix = out->addr.family == FTP_AF_INET ? 32 : 128;
 	if (slash) {
-		st = parse_number(slash + 1, n - alen - 1, 0, prefix, &prefix);
+		/* ::ffff:a.b.c.d/N became IPv4: its prefix counts 96 bits less. */
+		bool mapped = out->addr.family == FTP_AF_INET && memchr(p, ':', alen) != NULL;
+
+		st = parse_number(slash + 1, n - alen - 1, mapped ? 96 : 0, mapped ? 128 : prefix,
+		                  &prefix);
 		if (st != FTP_OK)
 			return st;
+		if (mapped)
+			prefix -= 96;
 	}
 	out->prefix = (unsigned)prefix;
 	return FTP_OK;
@@ -173,7 +179,7 @@ bool addr_cidr_contains(const struct ftp_cidr *c, const struct ftp_addr *a)
 	unsigned full, rest;
 
 	addr_unmap(&x);
-	if (x.family != c->addr.family)
+	if (x.family != c->addr.family || x.family == FTP_AF_NONE)
 		return false;
 	full = c->prefix / 8;
 	rest = c->prefix % 8;
@@ -188,8 +194,10 @@ bool addr_cidr_contains(const struct ftp_cidr *c, const struct ftp_addr *a)
 bool addr_is_loopback(const struct ftp_addr *a)
 {
 	static const uint8_t v6_loopback[16] = {[15] = 1};
+	struct ftp_addr x = *a;
 
-	if (a->family == FTP_AF_INET)
-		return a->b[0] == 127;
-	return a->family == FTP_AF_INET6 && memcmp(a->b, v6_loopback, 16) == 0;
+	addr_unmap(&x);
+	if (x.family == FTP_AF_INET)
+		return x.b[0] == 127;
+	return x.family == FTP_AF_INET6 && memcmp(x.b, v6_loopback, 16) == 0;
 }

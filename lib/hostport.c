@@ -89,8 +89,6 @@ enum ftp_status hostport_parse_port(const char *p, size_t n, struct ftp_hostport
 
 enum ftp_status hostport_parse_pasv(const char *p, size_t n, struct ftp_hostport *out)
 {
-	enum ftp_status best = FTP_ESYNTAX;
-
 	memset(out, 0, sizeof(*out));
 	for (size_t start = 0; start < n; start++) {
 		size_t i = start;
@@ -100,14 +98,12 @@ enum ftp_status hostport_parse_pasv(const char *p, size_t n, struct ftp_hostport
 		if (!is_digit(p[start]) || (start > 0 && is_digit(p[start - 1])))
 			continue;
 		st = take_six(p, n, &i, &hp);
-		if (st == FTP_OK) {
+		if (st == FTP_OK)
 			*out = hp;
-			return FTP_OK;
-		}
-		if (st == FTP_ERANGE)
-			best = FTP_ERANGE;
+		if (st != FTP_ESYNTAX)
+			return st; /* the first six numbers decide, in range or not */
 	}
-	return best;
+	return FTP_ESYNTAX;
 }
 
 /* Split an EPRT argument or a 229 tuple at its delimiter d: fields[k] is the

@@ -35,6 +35,10 @@ static void before_value(struct jsonw *w)
 	}
 	if (w->objects >> w->depth & 1u)
 		w->misuse = true; /* a value in an object without its key */
+	if (w->depth == 0 && (w->has_items & 1u))
+		w->misuse = true; /* one value per record */
+	if (w->depth == 0)
+		w->has_items |= 1u;
 	if (w->depth > 0 && (w->has_items >> w->depth & 1u))
 		put(w, ",", 1);
 	if (w->depth > 0)
@@ -59,7 +63,9 @@ static void open_container(struct jsonw *w, char c)
 
 static void close_container(struct jsonw *w, char c)
 {
-	if (w->depth == 0 || w->after_key) {
+	bool object = w->objects >> w->depth & 1u;
+
+	if (w->depth == 0 || w->after_key || object != (c == '}')) {
 		w->misuse = true;
 		return;
 	}
@@ -194,8 +200,9 @@ enum ftp_status jsonw_finish(struct jsonw *w, size_t *out_len)
 {
 	if (w->overflow || w->cap < 2)
 		return FTP_ENOSPACE;
-	if (w->misuse || w->depth != 0 || w->after_key)
+	if (w->misuse || w->depth != 0 || w->after_key || w->finished)
 		return FTP_ESYNTAX;
+	w->finished = true;
 	w->buf[w->len++] = '\n';
 	w->buf[w->len] = '\0';
 	if (out_len)

@@ -26,6 +26,13 @@ void linebuf_reset(struct linebuf *lb)
 	linebuf_init(lb, lb->buf, lb->max, lb->telnet);
 }
 
+void linebuf_set_storage(struct linebuf *lb, char *storage)
+{
+	if (storage != lb->buf && lb->len > 0)
+		memmove(storage, lb->buf, lb->len);
+	lb->buf = storage;
+}
+
 size_t linebuf_pending(const struct linebuf *lb)
 {
 	return lb->len + (lb->pending_cr ? 1 : 0);

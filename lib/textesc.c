@@ -5,10 +5,13 @@
 
 size_t utf8_seq_len(const unsigned char *p, size_t n)
 {
-	unsigned c = p[0];
+	unsigned c;
 	size_t len;
 	unsigned cp;
 
+	if (n == 0)
+		return 0;
+	c = p[0];
 	if (c < 0x80)
 		return 1;
 	if (c >= 0xc2 && c <= 0xdf) {
@@ -52,6 +55,8 @@ size_t textesc(char *out, size_t cap, const void *data, size_t n, bool *truncate
 
 		if (k == 1 && (p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\'))
 			k = 0;
+		if (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
+			k = 0; /* C1 controls (U+0080..U+009F): terminals act on them */
 		if (k > 0) {
 			src = (const char *)p + i;
 			len = k;

@@ -1,4 +1,8 @@
-/* vpath.c - join and normalise virtual paths without leaving "/". */
+/* vpath.c - join and normalise virtual paths without leaving "/".
+ *
+ * Components are taken from the end backwards, counting the ".." still to
+ * apply, so only the result is ever written and its length alone decides
+ * FTP_ETOOLONG and FTP_ENOSPACE ("x/.." never costs room on the way). */
 #include "ftplab/vpath.h"
 
 #include <stdbool.h>
@@ -7,20 +11,14 @@
 struct vp_out {
 	char *buf;
 	size_t cap;
-	size_t len;
+	size_t start;  /* the result is buf[start..cap-1), built right to left */
+	size_t len;    /* its length with the slashes */
+	size_t skip;   /* ".." not yet applied */
 	enum ftp_status st;
 };
 
-/* Drop the last component: "/a/b" -> "/a", "/a" -> "" (root). */
-static void pop_component(struct vp_out *o)
-{
-	while (o->len > 0 && o->buf[o->len - 1] != '/')
-		o->len--;
-	if (o->len > 0)
-		o->len--; /* the slash before it */
-}
-
-static void push_component(struct vp_out *o, const char *p, size_t n)
+/* Put "/" + component in front of what is built. */
+static void prepend(struct vp_out *o, const char *p, size_t n)
 {
 	if (o->st != FTP_OK)
 		return;
@@ -32,51 +30,57 @@ static void push_component(struct vp_out *o, const char *p, size_t n)
 		o->st = FTP_ENOSPACE;
 		return;
 	}
-	o->buf[o->len++] = '/';
-	memcpy(o->buf + o->len, p, n);
-	o->len += n;
+	o->start -= n;
+	memcpy(o->buf + o->start, p, n);
+	o->buf[--o->start] = '/';
+	o->len += n + 1;
 }
 
-/* Apply every component of p[0..n) to the path being built. */
-static void apply(struct vp_out *o, const char *p, size_t n)
+/* Apply the components of p[0..n), last first. */
+static void apply_backwards(struct vp_out *o, const char *p, size_t n)
 {
-	size_t i = 0;
+	size_t end = n;
 
-	while (i < n && o->st == FTP_OK) {
+	while (end > 0 && o->st == FTP_OK) {
 		size_t start, len;
 
-		while (i < n && p[i] == '/')
-			i++;
-		start = i;
-		while (i < n && p[i] != '/')
-			i++;
-		len = i - start;
-		if (len == 0 || (len == 1 && p[start] == '.'))
-			continue;
+		while (end > 0 && p[end - 1] == '/')
+			end--;
+		start = end;
+		while (start > 0 && p[start - 1] != '/')
+			start--;
+		len = end - start;
 		if (len == 2 && p[start] == '.' && p[start + 1] == '.')
-			pop_component(o);
+			o->skip++;
+		else if (len == 0 || (len == 1 && p[start] == '.'))
+			;
+		else if (o->skip > 0)
+			o->skip--;
 		else
-			push_component(o, p + start, len);
+			prepend(o, p + start, len);
+		end = start;
 	}
 }
 
 enum ftp_status vpath_join(const char *cwd, size_t cwd_len, const char *arg, size_t arg_len,
                            char *out, size_t cap, size_t *out_len)
 {
-	struct vp_out o = {out, cap, 0, FTP_OK};
+	struct vp_out o = {out, cap, cap ? cap - 1 : 0, 0, 0, FTP_OK};
 
 	if (cap < 2)
 		return FTP_ENOSPACE;
 	if ((cwd_len && memchr(cwd, '\0', cwd_len)) || (arg_len && memchr(arg, '\0', arg_len)))
 		return FTP_ENUL;
-	if (arg_len == 0 || arg[0] != '/')
-		apply(&o, cwd, cwd_len);
 	if (arg_len > 0)
-		apply(&o, arg, arg_len);
+		apply_backwards(&o, arg, arg_len);
+	if (arg_len == 0 || arg[0] != '/')
+		apply_backwards(&o, cwd, cwd_len);
 	if (o.st != FTP_OK)
 		return o.st;
 	if (o.len == 0)
-		out[o.len++] = '/';
+		out[0] = '/', o.len = 1;
+	else
+		memmove(out, out + o.start, o.len);
 	out[o.len] = '\0';
 	if (out_len)
 		*out_len = o.len;

@@ -1,7 +1,7 @@
 /* jsonw.h - a small writer of JSON lines into a caller's buffer.
  *
  * Every control byte is escaped (\n, \t, ... or \u00XX), DEL as \u007f, and
- * bytes that are not valid UTF-8 are written as the six characters \\xNN, the
+ * bytes that are not valid UTF-8 are written as the five characters \\xNN, the
  * convention of Zeek's logs, so a record is always valid JSON and no byte is
  * silently lost. Running out of room is remembered and reported once by
  * jsonw_finish, never written past the buffer.
@@ -34,6 +34,7 @@ struct jsonw {
 	bool after_key;     /* a key was written; its value comes next */
 	bool overflow;      /* out of room */
 	bool misuse;        /* unbalanced or misplaced calls */
+	bool finished;      /* jsonw_finish was called */
 };
 
 void jsonw_init(struct jsonw *w, char *buf, size_t cap);

@@ -75,4 +75,9 @@ enum linebuf_status linebuf_feed(struct linebuf *lb, const void *data, size_t n,
 /* Bytes of a partial line held (0 when at a line boundary). */
 size_t linebuf_pending(const struct linebuf *lb);
 
+/* Move to other storage of the same size, taking the partial line along; a
+ * server keeps one shared buffer and gives a session its own only while it
+ * has half a line pending. */
+void linebuf_set_storage(struct linebuf *lb, char *storage);
+
 #endif

@@ -59,7 +59,8 @@
 	X(550, FILE_UNAVAILABLE,      "Requested action not taken: file unavailable.") \
 	X(551, PAGE_TYPE_UNKNOWN,     "Requested action aborted: page type unknown.") \
 	X(552, EXCEEDED_STORAGE,      "Requested file action aborted: exceeded storage allocation.") \
-	X(553, BAD_FILENAME,          "Requested action not taken: file name not allowed.")
+	X(553, BAD_FILENAME,          "Requested action not taken: file name not allowed.") \
+	X(554, BAD_REST,              "Requested action not taken: invalid REST parameter.")
 
 enum ftp_reply_code {
 #define REPLY_ENUM_(code, name, text) FTP_R_##name = code,

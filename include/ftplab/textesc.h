@@ -1,8 +1,9 @@
 /* textesc.h - make untrusted bytes safe to print, and UTF-8 validation.
  *
  * Bytes from the network are never written to a log or a terminal as they
- * are: control bytes, DEL, backslash and bytes that are not valid UTF-8
- * become \xNN (backslash as \\); valid UTF-8 is kept.
+ * are: control bytes, DEL, backslash, bytes that are not valid UTF-8 and
+ * the bytes of C1 controls (U+0080..U+009F, which terminals act on) become
+ * \xNN (backslash as \\); other valid UTF-8 is kept.
  */
 #ifndef FTPLAB_TEXTESC_H
 #define FTPLAB_TEXTESC_H
