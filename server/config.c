@@ -1,0 +1,593 @@
+/* config.c - ftplab-server settings: the option table, defaults, validation of
+ * every value, the config-file syntax and lab faults.
+ *
+ * Pure code: no I/O, no globals but const tables. One X-macro list gives both
+ * the public table (getopt_long, --help, config-file keys) and the setter of
+ * each option, so the two cannot drift apart. A setter changes nothing in the
+ * config when it fails.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ftplab/textesc.h"
+
+#define CONFIG_LINE_MAX 8192 /* bytes of one config-file line, CRLF excluded */
+#define SHOW_CAP 84          /* an escaped value quoted in a message: 80 bytes + "..." */
+
+/* What a setter needs besides the value: where errors go and how to name the
+ * option in them ("--listen" on the command line, "listen" in a file). */
+struct set_ctx {
+	struct server_config *c;
+	const char *dash;
+	const char *name;
+	char *err;
+	size_t errlen;
+	char shown[SHOW_CAP];
+};
+
+struct option_impl {
+	int (*set)(struct set_ctx *x, const struct option_impl *o, const char *v);
+	size_t off;      /* the field, for the generic setters */
+	uint64_t lo, hi; /* bounds, for numbers */
+};
+
+/* v[0..n) made printable (textesc) and short enough to quote in a message. */
+static const char *show(char *buf, size_t cap, const char *v, size_t n)
+{
+	bool truncated = false;
+
+	n = textesc(buf, cap - 3, v, n, &truncated);
+
+	if (truncated)
+		memcpy(buf + n, "...", 4);
+	return buf;
+}
+
+static const char *shown(struct set_ctx *x, const char *v)
+{
+	return show(x->shown, sizeof(x->shown), v, strlen(v));
+}
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct set_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (x->errlen == 0)
+		return -1;
+	n = snprintf(x->err, x->errlen, "%s%s: ", x->dash, x->name);
+	if (n >= 0 && (size_t)n < x->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Decimal digits only, lo <= value <= hi: no sign, no spaces, no overflow. */
+static int parse_u64(const char *s, size_t n, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned char)s[i] - (unsigned)'0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* 227 replies carry IPv4 only, so every address announced in them is IPv4. */
+static int parse_ipv4(const char *s, size_t n, struct ftp_addr *out)
+{
+	return addr_parse(s, n, out) == FTP_OK && out->family == FTP_AF_INET ? 0 : -1;
+}
+
+static int set_uint(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	uint64_t n;
+
+	if (parse_u64(v, strlen(v), o->lo, o->hi, &n) != 0)
+		return fail(x, "'%s' is not a number in %" PRIu64 "..%" PRIu64, shown(x, v), o->lo,
+		            o->hi);
+	*(unsigned *)(void *)((char *)x->c + o->off) = (unsigned)n;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const words[] = {"no", "yes", "false", "true", "off", "on", "0", "1"};
+
+	if (v == NULL) {
+		*out = true;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcasecmp(v, words[i]) == 0) {
+			*out = i % 2 == 1;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int set_flag(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	bool b;
+
+	if (parse_bool(v, &b) != 0)
+		return fail(x, "'%s' is not yes|no|true|false|on|off|1|0", shown(x, v));
+	*(bool *)(void *)((char *)x->c + o->off) = b;
+	return 0;
+}
+
+static int set_path(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0)
+		return fail(x, "the value is empty");
+	if (n >= CONFIG_PATH_MAX)
+		return fail(x, "'%s' is longer than %d bytes", shown(x, v), CONFIG_PATH_MAX - 1);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return fail(x, "'%s' contains a control byte", shown(x, v));
+	memcpy((char *)x->c + o->off, v, n + 1);
+	return 0;
+}
+
+static int set_listen(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	struct server_config *c = x->c;
+	struct ftp_hostport hp;
+	enum ftp_status st = addr_parse_endpoint(v, strlen(v), &hp);
+
+	(void)o;
+	if (st != FTP_OK)
+		return fail(x, "'%s' is not ADDR:PORT with port 1..65535, e.g. 127.0.0.1:2121 or "
+		            "[::1]:2121 (%s)", shown(x, v), ftp_status_str(st));
+	for (size_t i = 0; i < c->nlisten; i++)
+		if (addr_equal(&c->listen[i].addr, &hp.addr) && c->listen[i].port == hp.port)
+			return fail(x, "'%s' is given twice", shown(x, v));
+	if (c->nlisten >= CONFIG_MAX_LISTEN)
+		return fail(x, "'%s' is one address too many (at most %d)", shown(x, v),
+		            CONFIG_MAX_LISTEN);
+	c->listen[c->nlisten++] = hp;
+	return 0;
+}
+
+static int set_anonymous(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	static const struct {
+		const char *word;
+		enum anon_mode mode;
+	} modes[] = {{"ro", ANON_RO}, {"rw", ANON_RW}, {"off", ANON_OFF}};
+
+	(void)o;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(v, modes[i].word) == 0) {
+			x->c->anonymous = modes[i].mode;
+			return 0;
+		}
+	}
+	return fail(x, "'%s' is not ro, rw or off", shown(x, v));
+}
+
+static int set_pasv_ports(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	const char *dash = strchr(v, '-');
+	uint64_t a, b;
+
+	(void)o;
+	if (dash == NULL || parse_u64(v, (size_t)(dash - v), 1, 65535, &a) != 0 ||
+	    parse_u64(dash + 1, strlen(dash + 1), 1, 65535, &b) != 0 || a > b)
+		return fail(x, "'%s' is not A-B with 1 <= A <= B <= 65535", shown(x, v));
+	x->c->pasv_min = (uint16_t)a;
+	x->c->pasv_max = (uint16_t)b;
+	return 0;
+}
+
+static int set_pasv_address(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	struct ftp_addr a;
+
+	(void)o;
+	if (parse_ipv4(v, strlen(v), &a) != 0)
+		return fail(x, "'%s' is not an IPv4 address (227 replies carry IPv4 only)",
+		            shown(x, v));
+	x->c->pasv_address = a;
+	x->c->pasv_address_set = true;
+	return 0;
+}
+
+static int set_pasv_map(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	struct server_config *c = x->c;
+	const char *eq = strchr(v, '=');
+	struct pasv_map m;
+
+	(void)o;
+	if (eq == NULL || addr_parse_cidr(v, (size_t)(eq - v), &m.net) != FTP_OK ||
+	    parse_ipv4(eq + 1, strlen(eq + 1), &m.addr) != 0)
+		return fail(x, "'%s' is not CIDR=IPv4, e.g. 10.0.0.0/8=203.0.113.7", shown(x, v));
+	if (c->npasv_map >= CONFIG_MAX_PASV_MAP)
+		return fail(x, "'%s' is one mapping too many (at most %d)", shown(x, v),
+		            CONFIG_MAX_PASV_MAP);
+	c->pasv_map[c->npasv_map++] = m;
+	return 0;
+}
+
+static int set_fault(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	char ferr[512];
+
+	(void)o;
+	if (faults_parse(&x->c->faults, v, ferr, sizeof(ferr)) != 0)
+		return fail(x, "%s", ferr);
+	return 0;
+}
+
+#define OFF(f) offsetof(struct server_config, f)
+
+/* Each row: name, short option, takes a value, value name, help;
+ * then the setter, its field, and bounds for numbers. */
+#define CONFIG_OPTION_LIST(X)                                                                   \
+	X("listen", 'l', true, "ADDR:PORT",                                                     \
+	  "listen on ADDR:PORT, e.g. [::]:21 (repeatable; default 127.0.0.1:2121)",             \
+	  set_listen, 0, 0, 0)                                                                  \
+	X("root", 'r', true, "DIR",                                                             \
+	  "serve DIR as \"/\" (default: the current directory)",                                \
+	  set_path, OFF(root), 0, 0)                                                            \
+	X("users", 0, true, "FILE",                                                             \
+	  "virtual users, one name:crypt-hash:home:ro|rw per line",                             \
+	  set_path, OFF(users_file), 0, 0)                                                      \
+	X("anonymous", 0, true, "ro|rw|off",                                                    \
+	  "anonymous logins (default: ro without --users, off with)",                           \
+	  set_anonymous, 0, 0, 0)                                                               \
+	X("pasv-ports", 0, true, "A-B",                                                         \
+	  "take passive-mode ports from A-B (default: any)",                                    \
+	  set_pasv_ports, 0, 0, 0)                                                              \
+	X("pasv-address", 0, true, "IP",                                                        \
+	  "announce IPv4 address IP in 227 (default: the local address)",                       \
+	  set_pasv_address, 0, 0, 0)                                                            \
+	X("pasv-address-map", 0, true, "CIDR=IP",                                               \
+	  "announce IP in 227 to clients in CIDR (repeatable; first match wins)",               \
+	  set_pasv_map, 0, 0, 0)                                                                \
+	X("max-sessions", 0, true, "N",                                                         \
+	  "serve at most N sessions at once (default 10000)",                                   \
+	  set_uint, OFF(max_sessions), 1, 1000000)                                              \
+	X("max-per-ip", 0, true, "N",                                                           \
+	  "serve at most N sessions per client address (default 50)",                           \
+	  set_uint, OFF(max_per_ip), 1, 1000000)                                                \
+	X("idle-timeout", 0, true, "S",                                                         \
+	  "close a session idle for S seconds (default 300)",                                   \
+	  set_uint, OFF(idle_timeout), 1, 86400)                                                \
+	X("login-timeout", 0, true, "S",                                                        \
+	  "close a session not logged in after S seconds (default 60)",                         \
+	  set_uint, OFF(login_timeout), 1, 86400)                                               \
+	X("data-timeout", 0, true, "S",                                                         \
+	  "abort a data connection stalled for S seconds (default 60)",                         \
+	  set_uint, OFF(data_timeout), 1, 86400)                                                \
+	X("rate-limit", 0, true, "KBPS",                                                        \
+	  "limit each data connection to KBPS KiB/s (default 0: none)",                         \
+	  set_uint, OFF(rate_limit_kbps), 0, 10000000)                                          \
+	X("atomic-uploads", 0, false, NULL,                                                     \
+	  "upload into a temporary file, renamed into place when complete",                     \
+	  set_flag, OFF(atomic_uploads), 0, 0)                                                  \
+	X("allow-fxp", 0, false, NULL,                                                          \
+	  "allow PORT and EPRT to hosts other than the client (FXP)",                           \
+	  set_flag, OFF(allow_fxp), 0, 0)                                                       \
+	X("xferlog", 0, true, "FILE",                                                           \
+	  "append one xferlog line per transfer to FILE",                                       \
+	  set_path, OFF(xferlog), 0, 0)                                                         \
+	X("log-json", 0, true, "FILE",                                                          \
+	  "append session events to FILE as JSON lines",                                        \
+	  set_path, OFF(log_json), 0, 0)                                                        \
+	X("log-passwords", 0, false, NULL,                                                      \
+	  "log passwords in clear (default: masked)",                                           \
+	  set_flag, OFF(log_passwords), 0, 0)                                                   \
+	X("fault", 0, true, "NAME[=ARG]",                                                       \
+	  "misbehave on purpose for labs (repeatable; see the man page)",                       \
+	  set_fault, 0, 0, 0)
+
+#define OPTION_ROW(name, sh, tv, vn, help, set, off, lo, hi) {name, sh, tv, vn, help},
+#define IMPL_ROW(name, sh, tv, vn, help, set, off, lo, hi) {set, off, lo, hi},
+
+static const struct config_option options[] = {CONFIG_OPTION_LIST(OPTION_ROW)};
+static const struct option_impl impls[] = {CONFIG_OPTION_LIST(IMPL_ROW)};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+const struct config_option *config_options(size_t *count)
+{
+	if (count != NULL)
+		*count = NOPTIONS;
+	return options;
+}
+
+void config_defaults(struct server_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->anonymous = ANON_DEFAULT;
+	c->max_sessions = 10000;
+	c->max_per_ip = 50;
+	c->idle_timeout = 300;
+	c->login_timeout = 60;
+	c->data_timeout = 60;
+}
+
+/* config_set with the option named as dash + name in messages. */
+static int option_set(struct server_config *c, const char *name, const char *value,
+                      const char *dash, char *err, size_t errlen)
+{
+	struct set_ctx x = {c, dash, name, err, errlen, ""};
+
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if (strcmp(name, options[i].name) != 0)
+			continue;
+		if (options[i].takes_value && value == NULL)
+			return fail(&x, "needs a value (%s)", options[i].value_name);
+		return impls[i].set(&x, &impls[i], value);
+	}
+	if (errlen > 0)
+		snprintf(err, errlen, "unknown option '%s'", shown(&x, name));
+	return -1;
+}
+
+int config_set(struct server_config *c, const char *name, const char *value, char *err,
+               size_t errlen)
+{
+	return option_set(c, name, value, "--", err, errlen);
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+static void trim(const char **p, size_t *n)
+{
+	while (*n > 0 && is_blank(**p)) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n > 0 && is_blank((*p)[*n - 1]))
+		(*n)--;
+}
+
+/* One config-file line without its line end: "name = value", "name", a
+ * comment or nothing. */
+static int parse_line(struct server_config *c, const char *p, size_t n, char *err,
+                      size_t errlen)
+{
+	char name[64], value[CONFIG_LINE_MAX + 1];
+	const char *eq, *v;
+	size_t klen, vlen;
+
+	trim(&p, &n);
+	if (n == 0 || p[0] == '#')
+		return 0;
+	eq = memchr(p, '=', n);
+	klen = eq != NULL ? (size_t)(eq - p) : n;
+	v = eq != NULL ? eq + 1 : p + n;
+	vlen = n - (size_t)(v - p);
+	trim(&p, &klen);
+	trim(&v, &vlen);
+	if (klen == 0) {
+		snprintf(err, errlen, "no option name before '='");
+		return -1;
+	}
+	if (klen >= sizeof(name)) {
+		char buf[SHOW_CAP];
+
+		snprintf(err, errlen, "unknown option '%s'", show(buf, sizeof(buf), p, klen));
+		return -1;
+	}
+	memcpy(name, p, klen);
+	name[klen] = '\0';
+	memcpy(value, v, vlen);
+	value[vlen] = '\0';
+	return option_set(c, name, eq != NULL ? value : NULL, "", err, errlen);
+}
+
+int config_parse_text(struct server_config *c, const char *text, size_t len, char *err,
+                      size_t errlen)
+{
+	char msg[768];
+	size_t pos = 0, lineno = 0;
+
+	while (pos < len) {
+		const char *p = text + pos;
+		const char *nl = memchr(p, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - p) : len - pos;
+		int rc = 0;
+
+		lineno++;
+		pos += n + (nl != NULL);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (memchr(p, '\0', n) != NULL) {
+			snprintf(msg, sizeof(msg), "NUL byte in the line");
+			rc = -1;
+		} else if (n > CONFIG_LINE_MAX) {
+			snprintf(msg, sizeof(msg), "line longer than %d bytes", CONFIG_LINE_MAX);
+			rc = -1;
+		} else {
+			rc = parse_line(c, p, n, msg, sizeof(msg));
+		}
+		if (rc != 0) {
+			if (errlen > 0)
+				snprintf(err, errlen, "%zu: %s", lineno, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void config_finish(struct server_config *c)
+{
+	if (c->anonymous == ANON_DEFAULT)
+		c->anonymous = c->users_file[0] == '\0' ? ANON_RO : ANON_OFF;
+	if (c->nlisten == 0) {
+		static const uint8_t loopback[4] = {127, 0, 0, 1};
+
+		memset(&c->listen[0], 0, sizeof(c->listen[0]));
+		c->listen[0].addr.family = FTP_AF_INET;
+		memcpy(c->listen[0].addr.b, loopback, sizeof(loopback));
+		c->listen[0].port = 2121;
+		c->nlisten = 1;
+	}
+}
+
+/* Lab faults. Each row says what argument the fault takes and how to apply it. */
+enum fault_arg { FAULT_ARG_NONE, FAULT_ARG_IPV4, FAULT_ARG_NUMBER };
+
+struct fault_kind {
+	const char *name;
+	enum fault_arg arg;
+	const char *arg_name;
+	uint64_t lo, hi;
+	void (*apply)(struct faults *f, uint64_t n, const struct ftp_addr *a);
+};
+
+static void apply_pasv_address(struct faults *f, uint64_t n, const struct ftp_addr *a)
+{
+	(void)n;
+	f->pasv_address = *a;
+	f->pasv_address_set = true;
+}
+
+static void apply_reply_delay(struct faults *f, uint64_t n, const struct ftp_addr *a)
+{
+	(void)a;
+	f->reply_delay_ms = (unsigned)n;
+}
+
+static void apply_drop_data_after(struct faults *f, uint64_t n, const struct ftp_addr *a)
+{
+	(void)a;
+	f->drop_data_after = n;
+	f->drop_data_after_set = true;
+}
+
+static void apply_refuse_data(struct faults *f, uint64_t n, const struct ftp_addr *a)
+{
+	(void)n;
+	(void)a;
+	f->refuse_data = true;
+}
+
+static void apply_slow_data(struct faults *f, uint64_t n, const struct ftp_addr *a)
+{
+	(void)a;
+	f->slow_data_kbps = (unsigned)n;
+}
+
+static void apply_multiline_banner(struct faults *f, uint64_t n, const struct ftp_addr *a)
+{
+	(void)a;
+	f->multiline_banner = (unsigned)n;
+}
+
+static void apply_split_replies(struct faults *f, uint64_t n, const struct ftp_addr *a)
+{
+	(void)n;
+	(void)a;
+	f->split_replies = true;
+}
+
+static const struct fault_kind fault_kinds[] = {
+	{"pasv-address", FAULT_ARG_IPV4, "IP", 0, 0, apply_pasv_address},
+	{"reply-delay", FAULT_ARG_NUMBER, "MS", 0, 60000, apply_reply_delay},
+	{"drop-data-after", FAULT_ARG_NUMBER, "BYTES", 0, UINT64_MAX, apply_drop_data_after},
+	{"refuse-data", FAULT_ARG_NONE, NULL, 0, 0, apply_refuse_data},
+	{"slow-data", FAULT_ARG_NUMBER, "KBPS", 1, 10000000, apply_slow_data},
+	{"multiline-banner", FAULT_ARG_NUMBER, "N", 1, 1000, apply_multiline_banner},
+	{"split-replies", FAULT_ARG_NONE, NULL, 0, 0, apply_split_replies},
+};
+
+#define NFAULTS (sizeof(fault_kinds) / sizeof(fault_kinds[0]))
+
+/* "unknown fault 'x' (valid: pasv-address=IP, ..., split-replies)" */
+static int fail_unknown_fault(const char *spec, size_t nlen, char *err, size_t errlen)
+{
+	char name[SHOW_CAP];
+	size_t used;
+
+	if (errlen == 0)
+		return -1;
+	used = (size_t)snprintf(err, errlen, "unknown fault '%s' (valid:",
+	                        show(name, sizeof(name), spec, nlen));
+	for (size_t i = 0; i < NFAULTS && used < errlen; i++) {
+		const struct fault_kind *k = &fault_kinds[i];
+
+		used += (size_t)snprintf(err + used, errlen - used, " %s%s%s%s", k->name,
+		                         k->arg_name != NULL ? "=" : "",
+		                         k->arg_name != NULL ? k->arg_name : "",
+		                         i + 1 < NFAULTS ? "," : ")");
+	}
+	return -1;
+}
+
+/* The argument of fault k into *n or *a: 0, or -1 with a message in err. */
+static int fault_parse_arg(const struct fault_kind *k, const char *arg, uint64_t *n,
+                           struct ftp_addr *a, char *err, size_t errlen)
+{
+	char buf[SHOW_CAP];
+
+	if (k->arg == FAULT_ARG_NONE) {
+		if (arg == NULL)
+			return 0;
+		snprintf(err, errlen, "%s takes no argument", k->name);
+		return -1;
+	}
+	if (arg == NULL || arg[0] == '\0') {
+		snprintf(err, errlen, "%s needs an argument: %s=%s", k->name, k->name, k->arg_name);
+		return -1;
+	}
+	show(buf, sizeof(buf), arg, strlen(arg));
+	if (k->arg == FAULT_ARG_IPV4) {
+		if (parse_ipv4(arg, strlen(arg), a) == 0)
+			return 0;
+		snprintf(err, errlen, "%s: '%s' is not an IPv4 address", k->name, buf);
+		return -1;
+	}
+	if (parse_u64(arg, strlen(arg), k->lo, k->hi, n) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: '%s' is not a number in %" PRIu64 "..%" PRIu64, k->name, buf,
+	         k->lo, k->hi);
+	return -1;
+}
+
+int faults_parse(struct faults *f, const char *spec, char *err, size_t errlen)
+{
+	const char *eq = strchr(spec, '=');
+	size_t nlen = eq != NULL ? (size_t)(eq - spec) : strlen(spec);
+
+	for (size_t i = 0; i < NFAULTS; i++) {
+		const struct fault_kind *k = &fault_kinds[i];
+		struct ftp_addr a = {0};
+		uint64_t n = 0;
+
+		if (strlen(k->name) != nlen || memcmp(spec, k->name, nlen) != 0)
+			continue;
+		if (fault_parse_arg(k, eq != NULL ? eq + 1 : NULL, &n, &a, err, errlen) != 0)
+			return -1;
+		k->apply(f, n, &a);
+		return 0;
+	}
+	return fail_unknown_fault(spec, nlen, err, errlen);
+}
