@@ -29,12 +29,13 @@ static void usage(FILE *f)
 	           "serves the current directory read-only to anonymous users on 127.0.0.1:2121.\n\n");
 	fprintf(f, "  -c, --config FILE            read options from FILE (\"name = value\" lines)\n");
 	for (size_t i = 0; i < n; i++) {
-		char left[64];
+		char left[64], lead[8] = "    ";
 
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o[i].short_opt ? "-" : "",
-		         o[i].short_opt ? o[i].short_opt : ' ', o[i].short_opt ? ", " : "  ",
-		         o[i].name, o[i].takes_value ? " " : "", o[i].takes_value ? o[i].value_name : "");
-		fprintf(f, "  %-28s %s\n", o[i].short_opt ? left : left + 2, o[i].help);
+		if (o[i].short_opt)
+			snprintf(lead, sizeof(lead), "-%c, ", o[i].short_opt);
+		snprintf(left, sizeof(left), "%s--%s%s%s", lead, o[i].name,
+		         o[i].takes_value ? " " : "", o[i].takes_value ? o[i].value_name : "");
+		fprintf(f, "  %-28s %s\n", left, o[i].help);
 	}
 	fprintf(f, "  -v, --verbose                log every command and reply on stderr\n"
 	           "      --hash-password          read a password on stdin, print its hash, exit\n"
