@@ -42,7 +42,6 @@ static const char *show(char *buf, size_t cap, const char *v, size_t n)
 	bool truncated = false;
 
 	n = textesc(buf, cap - 3, v, n, &truncated);
-
 	if (truncated)
 		memcpy(buf + n, "...", 4);
 	return buf;
@@ -246,7 +245,7 @@ static int set_fault(struct set_ctx *x, const struct option_impl *o, const char 
  * then the setter, its field, and bounds for numbers. */
 #define CONFIG_OPTION_LIST(X)                                                                   \
 	X("listen", 'l', true, "ADDR:PORT",                                                     \
-	  "listen on ADDR:PORT, e.g. [::]:21 (repeatable; default 127.0.0.1:2121)",             \
+	  "listen on ADDR:PORT, e.g. [::]:21 (repeatable; 127.0.0.1:2121)",                     \
 	  set_listen, 0, 0, 0)                                                                  \
 	X("root", 'r', true, "DIR",                                                             \
 	  "serve DIR as \"/\" (default: the current directory)",                                \
@@ -255,16 +254,16 @@ static int set_fault(struct set_ctx *x, const struct option_impl *o, const char 
 	  "virtual users, one name:crypt-hash:home:ro|rw per line",                             \
 	  set_path, OFF(users_file), 0, 0)                                                      \
 	X("anonymous", 0, true, "ro|rw|off",                                                    \
-	  "anonymous logins (default: ro without --users, off with)",                           \
+	  "anonymous logins (default: ro without --users, else off)",                           \
 	  set_anonymous, 0, 0, 0)                                                               \
 	X("pasv-ports", 0, true, "A-B",                                                         \
 	  "take passive-mode ports from A-B (default: any)",                                    \
 	  set_pasv_ports, 0, 0, 0)                                                              \
 	X("pasv-address", 0, true, "IP",                                                        \
-	  "announce IPv4 address IP in 227 (default: the local address)",                       \
+	  "announce IPv4 address IP in 227 (default: the local one)",                           \
 	  set_pasv_address, 0, 0, 0)                                                            \
 	X("pasv-address-map", 0, true, "CIDR=IP",                                               \
-	  "announce IP in 227 to clients in CIDR (repeatable; first match wins)",               \
+	  "announce IP in 227 to clients in CIDR (repeatable)",                                 \
 	  set_pasv_map, 0, 0, 0)                                                                \
 	X("max-sessions", 0, true, "N",                                                         \
 	  "serve at most N sessions at once (default 10000)",                                   \
@@ -285,10 +284,10 @@ static int set_fault(struct set_ctx *x, const struct option_impl *o, const char 
 	  "limit each data connection to KBPS KiB/s (default 0: none)",                         \
 	  set_uint, OFF(rate_limit_kbps), 0, 10000000)                                          \
 	X("atomic-uploads", 0, false, NULL,                                                     \
-	  "upload into a temporary file, renamed into place when complete",                     \
+	  "upload to a temporary file, renamed when complete",                                  \
 	  set_flag, OFF(atomic_uploads), 0, 0)                                                  \
 	X("allow-fxp", 0, false, NULL,                                                          \
-	  "allow PORT and EPRT to hosts other than the client (FXP)",                           \
+	  "allow PORT and EPRT to other hosts than the client (FXP)",                           \
 	  set_flag, OFF(allow_fxp), 0, 0)                                                       \
 	X("xferlog", 0, true, "FILE",                                                           \
 	  "append one xferlog line per transfer to FILE",                                       \

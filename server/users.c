@@ -161,7 +161,7 @@ int users_parse_line(const char *line, size_t n, struct user_entry *out, char *e
 static int read_file(const char *path, size_t max, char **buf, size_t *len, char *err,
                      size_t errlen)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = fopen(path, "rbe"); /* "e": O_CLOEXEC */
 	size_t n;
 
 	if (fp == NULL) {

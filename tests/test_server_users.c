@@ -222,7 +222,7 @@ static void test_authenticate(void **state)
 	struct user_db db;
 	const struct user_entry *u = (const void *)&db;
 	double known, unknown;
-	int n;
+	int n, rc;
 
 	(void)state;
 	assert_int_equal(users_hash_password("pw-alice", hash, sizeof(hash)), 0);
@@ -230,8 +230,9 @@ static void test_authenticate(void **state)
 	n = snprintf(text, sizeof(text), "alice:%s:/home/alice:rw\nbob:!:/:ro\nempty:%s:/:ro\n",
 	             hash, hash_empty);
 	write_temp(path, sizeof(path), text, (size_t)n);
-	assert_int_equal(users_load(&db, path, err, sizeof(err)), 0);
+	rc = users_load(&db, path, err, sizeof(err));
 	unlink(path);
+	assert_int_equal(rc, 0);
 
 	assert_true(users_authenticate(&db, "alice", "pw-alice", &u));
 	assert_non_null(u);
@@ -337,13 +338,15 @@ static void test_load_many(void **state)
 	char path[256], err[256], name[16];
 	struct user_db db;
 	size_t n = 0;
+	int rc;
 
 	(void)state;
 	for (int i = 2000; i > 0; i--)
 		n += (size_t)sprintf(text + n, "u%d:" H ":/u/%d:%s\n", i, i, i % 2 ? "rw" : "ro");
 	write_temp(path, sizeof(path), text, n);
-	assert_int_equal(users_load(&db, path, err, sizeof(err)), 0);
+	rc = users_load(&db, path, err, sizeof(err));
 	unlink(path);
+	assert_int_equal(rc, 0);
 	assert_int_equal(db.n, 2000);
 	for (int i = 1; i <= 2000; i++) {
 		const struct user_entry *u;
@@ -364,13 +367,15 @@ static void test_load_many(void **state)
 	for (size_t i = 99; i < USERS_FILE_MAX; i += 100)
 		text[i] = '\n';
 	write_temp(path, sizeof(path), text, USERS_FILE_MAX);
-	assert_int_equal(users_load(&db, path, err, sizeof(err)), 0);
-	assert_int_equal(db.n, 0);
+	rc = users_load(&db, path, err, sizeof(err));
 	unlink(path);
+	assert_int_equal(rc, 0);
+	assert_int_equal(db.n, 0);
 	users_free(&db);
 	write_temp(path, sizeof(path), text, USERS_FILE_MAX + 1);
-	assert_int_equal(users_load(&db, path, err, sizeof(err)), -1);
+	rc = users_load(&db, path, err, sizeof(err));
 	unlink(path);
+	assert_int_equal(rc, -1);
 	assert_non_null(strstr(err, ": larger than 1048576 bytes"));
 }
 
