@@ -42,6 +42,7 @@ struct xfer {
 	char *buf;                    /* pending output (ASCII, listings) */
 	size_t buf_len, buf_off;
 	struct event *ev, *throttle;
+	struct event *stall;          /* --data-timeout without progress */
 	struct timeval start, last;
 	unsigned kbps;                /* 0: unlimited */
 	double tokens;
@@ -60,6 +61,8 @@ static void xfer_free(struct xfer *x, bool keep_upload)
 		event_free(x->ev);
 	if (x->throttle)
 		event_free(x->throttle);
+	if (x->stall)
+		event_free(x->stall);
 	if (x->fd >= 0)
 		close(x->fd);
 	if (x->file_fd >= 0)
@@ -212,8 +215,25 @@ void xfer_begin(struct session *s, const struct xfer_source *src)
 	finish(s, FTP_R_CANT_OPEN_DATA, "Use PORT, EPRT, PASV or EPSV first.");
 }
 
+static void on_stall(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+
+	(void)fd;
+	(void)what;
+	session_enter(s);
+	if (s->xfer != NULL) {
+		log_event(s, "data-stalled", "no data moved for %u s", s->srv->cfg.data_timeout);
+		finish(s, FTP_R_TRANSFER_ABORTED, "Transfer aborted: no data moved for %u s.",
+		       s->srv->cfg.data_timeout);
+	}
+	session_leave(s);
+}
+
 void xfer_connected(struct session *s, int fd)
 {
+	struct timeval tv = {.tv_sec = s->srv->cfg.data_timeout};
+
 	struct xfer *x = s->xfer;
 
 	if (x == NULL) {
@@ -232,7 +252,9 @@ void xfer_connected(struct session *s, int fd)
 	x->tokens = x->kbps * 1024.0 / 20; /* a 50 ms burst */
 	x->ev = event_new(s->srv->base, fd, (x->dir == XD_UP ? EV_READ : EV_WRITE) | EV_PERSIST,
 	                  on_data, s);
-	if (x->ev == NULL || event_add(x->ev, NULL) < 0) {
+	x->stall = evtimer_new(s->srv->base, on_stall, s);
+	if (x->ev == NULL || x->stall == NULL || event_add(x->ev, NULL) < 0 ||
+	    evtimer_add(x->stall, &tv) < 0) {
 		finish(s, FTP_R_LOCAL_ERROR, "Local error: out of memory.");
 		return;
 	}
@@ -284,6 +306,10 @@ static size_t allowance(struct session *s, struct xfer *x, size_t want)
 
 static void account(struct xfer *x, size_t n)
 {
+	struct timeval tv = {.tv_sec = x->s->srv->cfg.data_timeout};
+
+	if (n > 0 && x->stall)
+		evtimer_add(x->stall, &tv);
 	x->bytes += n;
 	if (x->kbps)
 		x->tokens -= (double)n;
