@@ -191,12 +191,37 @@ static void test_reset(void **state)
 	assert_memory_equal(line.p, "\xffX", 2);
 }
 
+/* Moving the partial line to other storage keeps it, and the line ends
+ * there; the old storage is no longer touched. */
+static void test_set_storage(void **state)
+{
+	char shared[16], own[16];
+	struct linebuf lb;
+	struct linebuf_line line;
+	size_t used;
+
+	(void)state;
+	linebuf_init(&lb, shared, sizeof(shared), true);
+	assert_int_equal(linebuf_feed(&lb, "RETR fi", 7, &used, &line), LINEBUF_NEED_MORE);
+	linebuf_set_storage(&lb, own);
+	memset(shared, 'Z', sizeof(shared));
+	assert_int_equal(linebuf_feed(&lb, "le\r\n", 4, &used, &line), LINEBUF_LINE);
+	assert_ptr_equal(line.p, own);
+	assert_int_equal(line.len, 9);
+	assert_memory_equal(line.p, "RETR file", 9);
+	linebuf_set_storage(&lb, shared);
+	assert_int_equal(linebuf_feed(&lb, "PWD\r\n", 5, &used, &line), LINEBUF_LINE);
+	assert_ptr_equal(line.p, shared);
+	assert_memory_equal(line.p, "PWD", 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_huge_line_bounded),
 		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_set_storage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
