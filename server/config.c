@@ -257,7 +257,7 @@ static int set_fault(struct set_ctx *x, const struct option_impl *o, const char 
 	  "anonymous logins (default: ro without --users, else off)",                           \
 	  set_anonymous, 0, 0, 0)                                                               \
 	X("pasv-ports", 0, true, "A-B",                                                         \
-	  "take passive-mode ports from A-B (default: any)",                                    \
+	  "take passive-mode ports from A-B (default: 49152-65535)",                                    \
 	  set_pasv_ports, 0, 0, 0)                                                              \
 	X("pasv-address", 0, true, "IP",                                                        \
 	  "announce IPv4 address IP in 227 (default: the local one)",                           \
@@ -298,6 +298,9 @@ static int set_fault(struct set_ctx *x, const struct option_impl *o, const char 
 	X("log-passwords", 0, false, NULL,                                                      \
 	  "log passwords in clear (default: masked)",                                           \
 	  set_flag, OFF(log_passwords), 0, 0)                                                   \
+	X("quiet", 'q', false, NULL,                                                            \
+	  "log only refusals, failures and faults on stderr",                                   \
+	  set_flag, OFF(quiet), 0, 0)                                                           \
 	X("fault", 0, true, "NAME[=ARG]",                                                       \
 	  "misbehave on purpose for labs (repeatable; see the man page)",                       \
 	  set_fault, 0, 0, 0)

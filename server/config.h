@@ -55,6 +55,7 @@ struct server_config {
 	char xferlog[CONFIG_PATH_MAX];                 /* --xferlog FILE */
 	char log_json[CONFIG_PATH_MAX];                /* --log-json FILE */
 	bool log_passwords;                            /* --log-passwords (off: masked) */
+	bool quiet;                                    /* -q, --quiet: only refusals and failures */
 	struct faults faults;                          /* --fault NAME[=ARG] */
 	char config_file[CONFIG_PATH_MAX];             /* -c FILE (for SIGHUP reload) */
 };

@@ -127,6 +127,17 @@ void log_reply(const struct session *s, int code, const char *text, size_t len)
 	}
 }
 
+/* Events that --quiet keeps off stderr (the JSON log still has them). */
+static bool routine(const char *kind)
+{
+	static const char *const kinds[] = {"connect", "close", "login", "transfer", "info"};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
 void log_event(const struct session *s, const char *kind, const char *fmt, ...)
 {
 	char msg[2048], esc[4 * 2048], ts[40], peer[ADDR_ENDPOINT_STRLEN], buf[16384];
@@ -137,7 +148,8 @@ void log_event(const struct session *s, const char *kind, const char *fmt, ...)
 	va_end(ap);
 	addr_format_endpoint(peer, sizeof(peer), &s->peer);
 	stamp(ts, sizeof(ts));
-	fprintf(stderr, "%s #%llu %s [%s] %s\n", ts, (unsigned long long)s->id, kind, peer,
+	if (!s->srv->cfg.quiet || !routine(kind))
+		fprintf(stderr, "%s #%llu %s [%s] %s\n", ts, (unsigned long long)s->id, kind, peer,
 	        log_escaped(esc, sizeof(esc), msg, strlen(msg)));
 	if (s->srv->jsonlog) {
 		struct jsonw w;
@@ -197,7 +209,7 @@ void log_transfer(const struct session *s, const struct xfer_record *r)
 		jsonw_double(&w, r->seconds, 6);
 		jsonw_key(&w, "direction");
 		jsonw_cstr(&w, r->upload ? "upload" : "download");
-		jsonw_key(&w, "type");
+		jsonw_key(&w, "xfer_type"); /* "type" is the record's own kind */
 		jsonw_cstr(&w, r->ascii ? "ascii" : "binary");
 		jsonw_key(&w, "status");
 		jsonw_cstr(&w, r->complete ? "complete" : "incomplete");

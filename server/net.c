@@ -122,8 +122,13 @@ int net_listen_range(const struct ftp_addr *addr, unsigned lo, unsigned hi)
 	struct ftp_hostport hp = {.addr = *addr};
 	unsigned span, start;
 
-	if (lo == 0 || hi < lo)
-		return net_listen(&hp, 1);
+	if (lo == 0 || hi < lo) {
+		/* Not bind(port 0): on a busy host the kernel's search for a free
+		 * port costs milliseconds; a random try in the dynamic range is
+		 * one hash lookup, as vsftpd does it. */
+		lo = 49152;
+		hi = 65535;
+	}
 	span = hi - lo + 1;
 	if (getrandom(&start, sizeof(start), GRND_NONBLOCK) != sizeof(start))
 		start = (unsigned)getpid();

@@ -374,7 +374,7 @@ static void test_options_table(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(n, 19);
+	assert_int_equal(n, 20);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(o[i].name);
 		assert_non_null(o[i].help);
@@ -399,7 +399,7 @@ static void test_options_table(void **state)
 		}
 		nshort += o[i].short_opt != 0;
 	}
-	assert_int_equal(nshort, 2);
+	assert_int_equal(nshort, 3); /* -l, -r, -q */
 	assert_string_equal(o[0].name, "listen");
 	assert_int_equal(o[0].short_opt, 'l');
 	assert_string_equal(o[1].name, "root");
