@@ -129,12 +129,14 @@ void cmd_pass(struct session *s, const struct cmd_parsed *pc)
 
 void commands_login_delay_done(struct session *s)
 {
-	s->state = SESS_AUTH_USER;
 	if (s->failed_logins >= MAX_FAILED_LOGINS) {
+		/* Still SESS_LOGIN_DELAY while the 530 goes out, so that pipelined
+		 * input (another USER/PASS) cannot run before the 421. */
 		session_reply(s, FTP_R_NOT_LOGGED_IN, "Login incorrect.");
 		session_shutdown(s, "Too many failed logins, closing control connection.");
 		return;
 	}
+	s->state = SESS_AUTH_USER;
 	session_reply(s, FTP_R_NOT_LOGGED_IN, "Login incorrect.");
 	session_touch(s);
 	session_resume(s);

@@ -85,6 +85,11 @@ static void store(struct session *s, enum ftp_cmd cmd, const char *path, bool ap
 	            (append ? O_APPEND : (rest ? 0 : O_TRUNC));
 
 	s->rest = 0;
+	if (s->data_fd < 0 && s->data_mode == DATA_NONE) {
+		/* 425 before the file is opened: O_TRUNC must not empty it for nothing */
+		session_reply(s, FTP_R_CANT_OPEN_DATA, "Use PORT, EPRT, PASV or EPSV first.");
+		return;
+	}
 	if (atomic)
 		fd = jail_create_temp(s->rootfd, path, tmp, sizeof(tmp), &dirfd);
 	else
@@ -139,8 +144,7 @@ void cmd_stou(struct session *s, const struct cmd_parsed *pc)
 		if (commands_path(s, name, path) < 0)
 			return;
 		if (jail_stat(s->rootfd, path, &st) < 0 && errno == ENOENT) {
-			session_reply(s, FTP_R_FILE_STATUS_OK, "FILE: %s", vpath_basename(path));
-			s->rest = 0;
+			s->rest = 0; /* xfer_begin's one 1xx reply says "FILE: name" */
 			store(s, pc->cmd, path, false, true);
 			return;
 		}
@@ -205,6 +209,7 @@ void cmd_abor(struct session *s, const struct cmd_parsed *pc)
 	(void)pc;
 	if (s->xfer != NULL) {
 		xfer_abort(s, true);
+		dataconn_reset(s); /* a PASV listener must not outlive the ABOR either */
 		session_reply(s, FTP_R_TRANSFER_COMPLETE, "ABOR successful.");
 		return;
 	}

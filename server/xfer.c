@@ -196,12 +196,18 @@ void xfer_begin(struct session *s, const struct xfer_source *src)
 	}
 	switch (dataconn_open(s, &fd)) {
 	case DATA_OPEN_NOW:
-		session_reply(s, FTP_R_DATA_ALREADY_OPEN, "Data connection already open; %s %s.",
-		              up ? "receiving" : "sending", x->path);
+		if (x->cmd == FTP_CMD_STOU) /* RFC 1123 4.1.2.9: "FILE: name" */
+			session_reply(s, FTP_R_DATA_ALREADY_OPEN, "FILE: %s", vpath_basename(x->path));
+		else
+			session_reply(s, FTP_R_DATA_ALREADY_OPEN,
+			              "Data connection already open; %s %s.",
+			              up ? "receiving" : "sending", x->path);
 		xfer_connected(s, fd);
 		return;
 	case DATA_OPEN_LATER:
-		if (x->list == NULL && !up)
+		if (x->cmd == FTP_CMD_STOU)
+			session_reply(s, FTP_R_FILE_STATUS_OK, "FILE: %s", vpath_basename(x->path));
+		else if (x->list == NULL && !up)
 			session_reply(s, FTP_R_FILE_STATUS_OK,
 			              "Opening %s mode data connection for %s (%llu bytes).",
 			              x->ascii ? "ASCII" : "BINARY", x->path, (unsigned long long)x->size);
