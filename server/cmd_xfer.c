@@ -211,6 +211,7 @@ void cmd_abor(struct session *s, const struct cmd_parsed *pc)
 		xfer_abort(s, true);
 		dataconn_reset(s); /* a PASV listener must not outlive the ABOR either */
 		session_reply(s, FTP_R_TRANSFER_COMPLETE, "ABOR successful.");
+		session_resume(s); /* commands held during the transfer run now */
 		return;
 	}
 	dataconn_reset(s);

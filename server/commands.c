@@ -37,20 +37,26 @@ void commands_overlong(struct session *s, size_t max)
 }
 
 /* During a transfer only ABOR and STAT are taken at once (RFC 959 4.1.3);
- * anything else waits for the transfer's final reply. */
+ * anything else waits, in order, for the transfer's final reply. Commands
+ * arriving while held ones are still queued go behind them. */
 static bool hold_for_transfer(struct session *s, const struct cmd_parsed *pc,
                               const char *line, size_t len)
 {
-	if (s->xfer == NULL || pc->cmd == FTP_CMD_ABOR || pc->cmd == FTP_CMD_STAT)
+	bool urgent = pc != NULL && (pc->cmd == FTP_CMD_ABOR || pc->cmd == FTP_CMD_STAT);
+	char *nb;
+
+	if (s->replaying || (s->xfer == NULL && s->held_len == 0) || (s->xfer != NULL && urgent))
 		return false;
-	s->held_line = malloc(len ? len : 1);
-	if (s->held_line == NULL) {
+	nb = realloc(s->held, s->held_len + len + 2);
+	if (nb == NULL) {
 		session_close(s, "out of memory");
 		return true;
 	}
-	memcpy(s->held_line, line, len);
-	s->held_len = len;
-	s->has_held = true;
+	nb[s->held_len] = (char)(len >> 8);
+	nb[s->held_len + 1] = (char)(len & 0xff);
+	memcpy(nb + s->held_len + 2, line, len);
+	s->held = nb;
+	s->held_len += len + 2;
 	return true;
 }
 
@@ -114,9 +120,9 @@ void commands_line(struct session *s, const char *line, size_t len, unsigned lb_
 	memcpy(copy, line, len);
 	copy[len] = '\0';
 	st = cmd_parse(copy, len, &pc);
-	if (st == FTP_OK)
+	if (st == FTP_OK && !s->replaying) /* a held command was logged on arrival */
 		log_command(s, pc.verb, pc.arg, pc.arg_len);
-	if (st == FTP_OK && hold_for_transfer(s, &pc, copy, len))
+	if (hold_for_transfer(s, st == FTP_OK ? &pc : NULL, copy, len))
 		return;
 	if (!syntax_ok(s, st, &pc) || !allowed(s, &pc))
 		return;

@@ -98,61 +98,72 @@ static const char *option_name(int c, const struct option *lo)
 	return NULL;
 }
 
-/* Returns -1 to go on, or the exit status. */
-static int parse_args(int argc, char **argv, struct server *srv)
+/* The options that set the configuration, applied over cfg (at start and
+ * again on SIGHUP, over the reloaded file). 0, or -1 with err. */
+static int apply_args(struct server *srv, struct server_config *cfg, char *err, size_t errlen)
 {
 	struct option lo[MAX_OPTS];
-	char shorts[2 * MAX_OPTS], err[1024];
+	char shorts[2 * MAX_OPTS];
 	bool cmdline_listen = false;
 	int c;
 
 	build_options(lo, shorts);
-	for (int pass = 0; pass < 2; pass++) {
-		optind = 1;
-		opterr = 0;
-		while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
-			const char *name = option_name(c, lo);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(srv->argc, srv->argv, shorts, lo, NULL)) != -1) {
+		if (c == 'v') {
+			srv->verbose = true;
+			continue;
+		}
+		if (c == 'c' || c == 'h' || c == OPT_VERSION || c == OPT_HASH)
+			continue;
+		if (c == 'l' && !cmdline_listen) {
+			cfg->nlisten = 0; /* the command line replaces the file's */
+			cmdline_listen = true;
+		}
+		if (config_set(cfg, option_name(c, lo), optarg, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
 
-			if (c == '?' || c == ':') {
-				fprintf(stderr, "ftplab-server: %s option '%s'\n",
-				        c == ':' ? "missing value for" : "unknown", argv[optind - 1]);
-				return 2;
-			}
-			if (pass == 0) { /* help, version, and the config file first */
-				if (c == 'h') {
-					usage(stdout);
-					return 0;
-				}
-				if (c == OPT_VERSION) {
-					printf("ftplab-server %s\n", FTPLAB_VERSION);
-					return 0;
-				}
-				if (c == OPT_HASH)
-					return hash_password();
-				if (c == 'c' && server_read_config(&srv->cfg, optarg, err, sizeof(err)) < 0) {
-					fprintf(stderr, "ftplab-server: %s\n", err);
-					return 2;
-				}
-				continue;
-			}
-			if (c == 'v') {
-				srv->verbose = true;
-				continue;
-			}
-			if (c == 'c')
-				continue;
-			if (c == 'l' && !cmdline_listen) {
-				srv->cfg.nlisten = 0; /* the command line replaces the file's */
-				cmdline_listen = true;
-			}
-			if (config_set(&srv->cfg, name, optarg, err, sizeof(err)) < 0) {
-				fprintf(stderr, "ftplab-server: %s\n", err);
-				return 2;
-			}
+/* Returns -1 to go on, or the exit status. */
+static int parse_args(struct server *srv)
+{
+	struct option lo[MAX_OPTS];
+	char shorts[2 * MAX_OPTS], err[1024];
+	int c;
+
+	build_options(lo, shorts);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(srv->argc, srv->argv, shorts, lo, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "ftplab-server: %s option '%s'\n",
+			        c == ':' ? "missing value for" : "unknown", srv->argv[optind - 1]);
+			return 2;
+		}
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (c == OPT_VERSION) {
+			printf("ftplab-server %s\n", FTPLAB_VERSION);
+			return 0;
+		}
+		if (c == OPT_HASH)
+			return hash_password();
+		if (c == 'c' && server_read_config(&srv->cfg, optarg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ftplab-server: %s\n", err);
+			return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ftplab-server: unexpected argument '%s'\n", argv[optind]);
+	if (optind < srv->argc) {
+		fprintf(stderr, "ftplab-server: unexpected argument '%s'\n", srv->argv[optind]);
+		return 2;
+	}
+	if (apply_args(srv, &srv->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ftplab-server: %s\n", err);
 		return 2;
 	}
 	config_finish(&srv->cfg);
@@ -161,12 +172,12 @@ static int parse_args(int argc, char **argv, struct server *srv)
 
 int main(int argc, char **argv)
 {
-	struct server srv = {.rootfd = -1};
+	struct server srv = {.rootfd = -1, .argc = argc, .argv = argv, .apply_args = apply_args};
 	char err[1024];
 	int rc;
 
 	config_defaults(&srv.cfg);
-	rc = parse_args(argc, argv, &srv);
+	rc = parse_args(&srv);
 	if (rc >= 0)
 		return rc;
 	srv.base = event_base_new();

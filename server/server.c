@@ -274,14 +274,18 @@ void server_reload(struct server *srv)
 	struct user_db db;
 	char err[1024];
 
+	/* What the process started with: defaults, the file (re-read), then
+	 * the command line over it. */
 	config_defaults(&cfg);
 	if (srv->cfg.config_file[0] &&
 	    server_read_config(&cfg, srv->cfg.config_file, err, sizeof(err)) < 0) {
 		log_server("SIGHUP: config not reloaded: %s", err);
 		return;
 	}
-	if (!srv->cfg.config_file[0])
-		cfg = srv->cfg; /* no file: only the users file is re-read */
+	if (srv->apply_args && srv->apply_args(srv, &cfg, err, sizeof(err)) < 0) {
+		log_server("SIGHUP: config not reloaded: %s", err);
+		return;
+	}
 	config_finish(&cfg);
 	if (server_load_users(&cfg, &db, err, sizeof(err)) < 0) {
 		log_server("SIGHUP: users not reloaded: %s", err);

@@ -37,6 +37,9 @@ struct server {
 	FILE *xferlog;
 	FILE *jsonlog;
 	bool verbose;
+	int argc;                   /* the command line, re-applied on SIGHUP */
+	char **argv;
+	int (*apply_args)(struct server *srv, struct server_config *cfg, char *err, size_t errlen);
 	bool stopping;              /* SIGTERM: no new sessions; finish transfers */
 	bool active_port_warned;    /* said once that L-1 could not be bound */
 	char linebuf[4096];         /* shared line storage (see linebuf_set_storage) */

@@ -30,7 +30,7 @@ static void session_free(struct session *s)
 	free(s->cwd);
 	free(s->user);
 	free(s->rnfr);
-	free(s->held_line);
+	free(s->held);
 	free(s->backlog);
 	free(s->line_store);
 	free(s);
@@ -150,12 +150,12 @@ void session_shutdown(struct session *s, const char *why)
 		session_close(s, why);
 }
 
-/* Input waits while a command is held, a reply is being delayed or
- * flushed, or the client does not read what we send. */
+/* Input waits during a login delay or the last reply, while too many
+ * commands are held, or while the client does not read what we send. */
 static bool blocked(const struct session *s)
 {
 	return s->state == SESS_LOGIN_DELAY || s->state == SESS_CLOSING ||
-	       s->state == SESS_DEAD || s->has_held || session_out_busy(s);
+	       s->state == SESS_DEAD || s->held_len > SESSION_HELD_MAX || session_out_busy(s);
 }
 
 static void save_backlog(struct session *s, const char *p, size_t n)
@@ -240,19 +240,33 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	session_leave(s);
 }
 
+static void replay_one(struct session *s)
+{
+	char line[LINEBUF_DEFAULT_MAX];
+	size_t len = (size_t)(unsigned char)s->held[0] << 8 | (unsigned char)s->held[1];
+
+	memcpy(line, s->held + 2, len);
+	s->held_len -= len + 2;
+	memmove(s->held, s->held + len + 2, s->held_len);
+	if (s->held_len == 0) {
+		free(s->held);
+		s->held = NULL;
+	}
+	commands_line(s, line, len, 0);
+}
+
 void session_resume(struct session *s)
 {
 	if (s->state == SESS_DEAD)
 		return;
 	session_enter(s);
-	if (s->has_held && s->xfer == NULL) {
-		char *line = s->held_line;
-		size_t len = s->held_len;
-
-		s->held_line = NULL;
-		s->has_held = false;
-		commands_line(s, line, len, 0);
-		free(line);
+	if (!s->replaying) {
+		/* Held commands run in order until one starts a transfer again. */
+		s->replaying = true;
+		while (s->held_len > 0 && s->xfer == NULL && s->state != SESS_DEAD &&
+		       s->state != SESS_LOGIN_DELAY && s->state != SESS_CLOSING)
+			replay_one(s);
+		s->replaying = false;
 	}
 	if (s->state != SESS_DEAD && !blocked(s) && s->backlog_len > 0) {
 		char *b = s->backlog;

@@ -23,6 +23,9 @@ struct xfer;
 struct user_entry;
 struct delayed_reply;
 
+/* Bytes of commands held during a transfer before input stops being read. */
+#define SESSION_HELD_MAX 8192
+
 enum session_state {
 	SESS_AUTH_USER = 0,  /* waiting for USER */
 	SESS_AUTH_PASS,      /* USER given, waiting for PASS */
@@ -96,9 +99,9 @@ struct session {
 	struct event *data_timer;   /* how long a transfer waits for its connection */
 	bool data_waiting;          /* a transfer waits for its data connection */
 	struct xfer *xfer;          /* the transfer in progress, NULL when none */
-	char *held_line;            /* a command held while a transfer runs */
-	size_t held_len;
-	bool has_held;
+	char *held;                 /* commands waiting for a transfer's end: */
+	size_t held_len;            /*   records of a 2-byte length and the line */
+	bool replaying;             /* session_resume is running held commands */
 	uint64_t bytes_in, bytes_out;
 	unsigned files_in, files_out;
 };

@@ -856,8 +856,6 @@ class AborStatTest(FtplibCase):
         self.assertEqual(c.reply()[0], 226)
         self.assertEqual(c.reply(), (213, "213 1000"))
 
-    @unittest.skip("BUG: a command pipelined during a transfer blocks a later ABOR "
-                   "until the transfer ends")
     def test_abor_after_held_command(self):
         c = self.ctl()
         d, got = self.start_retr(c)

@@ -387,9 +387,6 @@ class SignalTest(ServerTestCase):
         a.expect("USER alice", 331)
         self.assertEqual(a.cmd("PASS " + PASSWORDS["alice"])[0], 530)  # alice is gone
 
-    @unittest.skip("BUG: SIGHUP with -c FILE drops every command-line option "
-                   "(--anonymous rw becomes ro; --users is forgotten: users locked out, "
-                   "anonymous enabled)")
     def test_sighup_keeps_command_line_options(self):
         srv = self.new_server(start=False)
         conf = srv.path("ftplab.conf")
