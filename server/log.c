@@ -85,6 +85,8 @@ void log_command(const struct session *s, const char *verb, const char *arg, siz
 {
 	char buf[8192], esc[4 * LINEBUF_DEFAULT_MAX + 1], ts[40];
 
+	if (!s->srv->verbose && s->srv->jsonlog == NULL)
+		return;
 	if (secret(s, verb)) {
 		arg = "****";
 		arg_len = arg_len ? 4 : 0;
@@ -141,14 +143,17 @@ static bool routine(const char *kind)
 void log_event(const struct session *s, const char *kind, const char *fmt, ...)
 {
 	char msg[2048], esc[4 * 2048], ts[40], peer[ADDR_ENDPOINT_STRLEN], buf[16384];
+	bool to_stderr = !s->srv->cfg.quiet || !routine(kind);
 	va_list ap;
 
+	if (!to_stderr && s->srv->jsonlog == NULL)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	addr_format_endpoint(peer, sizeof(peer), &s->peer);
 	stamp(ts, sizeof(ts));
-	if (!s->srv->cfg.quiet || !routine(kind))
+	if (to_stderr)
 		fprintf(stderr, "%s #%llu %s [%s] %s\n", ts, (unsigned long long)s->id, kind, peer,
 	        log_escaped(esc, sizeof(esc), msg, strlen(msg)));
 	if (s->srv->jsonlog) {

@@ -37,6 +37,8 @@ struct server {
 	FILE *xferlog;
 	FILE *jsonlog;
 	bool verbose;
+	const struct timeval *common_tv[2]; /* libevent common timeouts: login, idle */
+	unsigned common_secs[2];
 	int argc;                   /* the command line, re-applied on SIGHUP */
 	char **argv;
 	int (*apply_args)(struct server *srv, struct server_config *cfg, char *err, size_t errlen);

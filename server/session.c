@@ -53,14 +53,35 @@ static void set_reading(struct session *s, bool on)
 	s->reading = on;
 }
 
+/* Every session shares two timeout lengths: libevent's common timeouts make
+ * re-arming one (after every command) O(1) instead of a heap update. */
+static const struct timeval *common_timeout(struct server *srv, int slot, unsigned secs)
+{
+	if (srv->common_tv[slot] == NULL || srv->common_secs[slot] != secs) {
+		struct timeval tv = {.tv_sec = secs};
+
+		srv->common_tv[slot] = event_base_init_common_timeout(srv->base, &tv);
+		srv->common_secs[slot] = secs;
+	}
+	return srv->common_tv[slot];
+}
+
 void session_touch(struct session *s)
 {
 	const struct server_config *c = &s->srv->cfg;
-	struct timeval tv = {.tv_sec = s->state == SESS_READY ? c->idle_timeout : c->login_timeout};
+	bool ready = s->state == SESS_READY;
+	const struct timeval *tv;
 
 	if (s->state == SESS_LOGIN_DELAY || s->state == SESS_DEAD)
 		return;
-	evtimer_add(s->timer, &tv);
+	tv = common_timeout(s->srv, ready, ready ? c->idle_timeout : c->login_timeout);
+	if (tv == NULL) {
+		struct timeval plain = {.tv_sec = ready ? c->idle_timeout : c->login_timeout};
+
+		evtimer_add(s->timer, &plain);
+		return;
+	}
+	evtimer_add(s->timer, tv);
 }
 
 void session_start(struct server *srv, int fd, const struct ftp_hostport *peer,

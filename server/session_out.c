@@ -159,9 +159,25 @@ void session_send(struct session *s, const char *p, size_t n)
 			evtimer_add(s->out_timer, &wait);
 		return;
 	}
+	if (s->out_len == 0 && !s->srv->cfg.faults.split_replies) {
+		/* Nothing waits: send at once and queue only what the socket
+		 * did not take (the common case costs no allocation). */
+		ssize_t sent = send(s->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (sent < 0 && errno != EAGAIN && errno != EINTR) {
+			session_close(s, "control connection write failed");
+			return;
+		}
+		if (sent > 0) {
+			p += sent;
+			n -= (size_t)sent;
+		}
+		if (n == 0)
+			return;
+	}
 	if (!queue(s, p, n))
 		return;
-	if (s->out_len == n) /* nothing was waiting: try at once */
+	if (s->out_len == n) /* nothing was waiting before these bytes */
 		flush(s);
 }
 
