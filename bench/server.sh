@@ -227,8 +227,9 @@ wait_listen() { # NAME PORT PID LOG
 	die "$1 does not listen on 127.0.0.1:$2"
 }
 
+# --quiet: vsftpd with xferlog off writes no routine log lines either.
 setsid "$server" -r "$root" -l "127.0.0.1:$fport" --anonymous=rw --max-sessions 20000 \
-	--max-per-ip 20000 --idle-timeout 600 --login-timeout 600 \
+	--max-per-ip 20000 --idle-timeout 600 --login-timeout 600 --quiet \
 	--pasv-ports "$pasv-$((pasv + 2199))" </dev/null 2>"$work/ftplab.log" &
 fpid=$!
 
