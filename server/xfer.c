@@ -120,8 +120,7 @@ static void end_xfer(struct session *s, bool resume, int code, const char *fmt, 
 		}
 	}
 	if (x->fd >= 0) {
-		shutdown(x->fd, SHUT_WR);
-		close(x->fd);
+		close(x->fd); /* the kernel sends what is queued, then FIN */
 		x->fd = -1;
 	}
 	session_vreply(s, code, fmt, ap);
