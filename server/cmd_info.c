@@ -170,7 +170,7 @@ void cmd_type(struct session *s, const struct cmd_parsed *pc)
 		s->type = TYPE_ASCII;
 		session_reply(s, FTP_R_OK, "Switching to ASCII mode.");
 	} else if (strchr("AaEeLl", a[0]) != NULL) {
-		session_reply(s, FTP_R_PARAM_NOT_IMPLEMENTED, "TYPE %s not implemented.", a);
+		session_reply(s, FTP_R_PARAM_NOT_IMPLEMENTED, "TYPE %s is not supported.", a);
 	} else {
 		session_reply(s, FTP_R_ARG_SYNTAX_ERROR, "Unknown TYPE %s.", a);
 	}
@@ -185,7 +185,7 @@ static void one_letter(struct session *s, const char *arg, const char *name, cha
 	if (arg[0] != '\0' && arg[1] == '\0' && c == ok)
 		session_reply(s, FTP_R_OK, "%s set to %c.", name, ok);
 	else if (arg[0] != '\0' && arg[1] == '\0' && strchr(known, c))
-		session_reply(s, FTP_R_PARAM_NOT_IMPLEMENTED, "%s %c not implemented.", name, c);
+		session_reply(s, FTP_R_PARAM_NOT_IMPLEMENTED, "%s %c is not supported.", name, c);
 	else
 		session_reply(s, FTP_R_ARG_SYNTAX_ERROR, "Unknown %s.", name);
 }

@@ -88,7 +88,7 @@ static bool allowed(struct session *s, const struct cmd_parsed *pc)
 		return false;
 	}
 	if (handlers[pc->cmd] == NULL) {
-		session_reply(s, FTP_R_NOT_IMPLEMENTED, "%s not implemented.", info->name);
+		session_reply(s, FTP_R_NOT_IMPLEMENTED, "%s is not supported by this server.", info->name);
 		return false;
 	}
 	switch (cmd_check_arg(pc)) {
