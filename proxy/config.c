@@ -1,0 +1,491 @@
+/* config.c - ftplab-proxy settings: the option table, defaults, validation of
+ * every value, the config-file syntax and the choice of mode.
+ *
+ * Pure code: no I/O, no globals but const tables. As in the server's
+ * config.c, one X-macro list gives both the public table (getopt_long,
+ * --help, config-file keys) and the setter of each option, so the two cannot
+ * drift apart. A setter changes nothing in the config when it fails.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ftplab/textesc.h"
+
+#define PCONFIG_LINE_MAX 8192 /* bytes of one config-file line, CRLF excluded */
+#define SHOW_CAP 84           /* an escaped value quoted in a message: 80 bytes + "..." */
+#define DEFAULT_LISTEN_PORT 2100
+#define DEFAULT_DATA_MIN 49152
+#define DEFAULT_DATA_MAX 65535
+
+/* What a setter needs besides the value: where errors go and how to name the
+ * option in them ("--listen" on the command line, "listen" in a file). */
+struct set_ctx {
+	struct proxy_config *c;
+	const char *dash;
+	const char *name;
+	char *err;
+	size_t errlen;
+	char shown[SHOW_CAP];
+};
+
+struct option_impl {
+	int (*set)(struct set_ctx *x, const struct option_impl *o, const char *v);
+	size_t off;      /* the field, for the generic setters */
+	uint64_t lo, hi; /* bounds, for numbers */
+};
+
+/* v[0..n) made printable (textesc) and short enough to quote in a message. */
+static const char *show(char *buf, size_t cap, const char *v, size_t n)
+{
+	bool truncated = false;
+
+	n = textesc(buf, cap - 3, v, n, &truncated);
+	if (truncated)
+		memcpy(buf + n, "...", 4);
+	return buf;
+}
+
+static const char *shown(struct set_ctx *x, const char *v)
+{
+	return show(x->shown, sizeof(x->shown), v, strlen(v));
+}
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct set_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (x->errlen == 0)
+		return -1;
+	n = snprintf(x->err, x->errlen, "%s%s: ", x->dash, x->name);
+	if (n >= 0 && (size_t)n < x->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Decimal digits only, lo <= value <= hi: no sign, no spaces, no overflow. */
+static int parse_u64(const char *s, size_t n, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned char)s[i] - (unsigned)'0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int set_uint(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	uint64_t n;
+
+	if (parse_u64(v, strlen(v), o->lo, o->hi, &n) != 0)
+		return fail(x, "'%s' is not a number in %" PRIu64 "..%" PRIu64, shown(x, v), o->lo,
+		            o->hi);
+	*(unsigned *)(void *)((char *)x->c + o->off) = (unsigned)n;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const words[] = {"no", "yes", "false", "true", "off", "on", "0", "1"};
+
+	if (v == NULL) {
+		*out = true;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcasecmp(v, words[i]) == 0) {
+			*out = i % 2 == 1;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int set_flag(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	bool b;
+
+	if (parse_bool(v, &b) != 0)
+		return fail(x, "'%s' is not yes|no|true|false|on|off|1|0", shown(x, v));
+	*(bool *)(void *)((char *)x->c + o->off) = b;
+	return 0;
+}
+
+static int set_path(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0)
+		return fail(x, "the value is empty");
+	if (n >= PCONFIG_PATH_MAX)
+		return fail(x, "'%s' is longer than %d bytes", shown(x, v), PCONFIG_PATH_MAX - 1);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return fail(x, "'%s' contains a control byte", shown(x, v));
+	memcpy((char *)x->c + o->off, v, n + 1);
+	return 0;
+}
+
+static int set_listen(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	struct proxy_config *c = x->c;
+	struct ftp_hostport hp;
+	enum ftp_status st = addr_parse_endpoint(v, strlen(v), &hp);
+
+	(void)o;
+	if (st != FTP_OK)
+		return fail(x, "'%s' is not ADDR:PORT with port 1..65535, e.g. 127.0.0.1:2100 or "
+		            "[::1]:2100 (%s)", shown(x, v), ftp_status_str(st));
+	for (size_t i = 0; i < c->nlisten; i++)
+		if (addr_equal(&c->listen[i].addr, &hp.addr) && c->listen[i].port == hp.port)
+			return fail(x, "'%s' is given twice", shown(x, v));
+	if (c->nlisten >= PCONFIG_MAX_LISTEN)
+		return fail(x, "'%s' is one address too many (at most %d)", shown(x, v),
+		            PCONFIG_MAX_LISTEN);
+	c->listen[c->nlisten++] = hp;
+	return 0;
+}
+
+static int set_upstream(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	struct proxy_config *c = x->c;
+	char host[PCONFIG_HOST_MAX];
+	uint16_t port;
+	enum ftp_status st = rewrite_parse_host_port(v, strlen(v), 0, host, sizeof(host), &port);
+
+	(void)o;
+	if (st != FTP_OK)
+		return fail(x, "'%s' is not HOST:PORT with a name, an IPv4 address or [IPv6] and "
+		            "port 1..65535, e.g. ftp.example.com:21 or [2001:db8::1]:21 (%s)",
+		            shown(x, v), ftp_status_str(st));
+	memcpy(c->upstream_host, host, sizeof(host));
+	c->upstream_port = port;
+	return 0;
+}
+
+static int set_allow_dest(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	struct proxy_config *c = x->c;
+	struct dest_rule r;
+	enum ftp_status st = rewrite_parse_dest_rule(v, strlen(v), &r);
+
+	(void)o;
+	if (st != FTP_OK)
+		return fail(x, "'%s' is not CIDR[:PORT[-PORT]], e.g. 198.51.100.0/24:21 or "
+		            "[2001:db8::]/32:21-2121 (%s)", shown(x, v), ftp_status_str(st));
+	if (c->nallow >= PCONFIG_MAX_ALLOW)
+		return fail(x, "'%s' is one rule too many (at most %d)", shown(x, v),
+		            PCONFIG_MAX_ALLOW);
+	c->allow[c->nallow++] = r;
+	return 0;
+}
+
+/* 227 replies carry IPv4 only, so the address announced to clients is IPv4. */
+static int set_public_address(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	struct ftp_addr a;
+
+	(void)o;
+	if (addr_parse(v, strlen(v), &a) != FTP_OK || a.family != FTP_AF_INET)
+		return fail(x, "'%s' is not an IPv4 address (227 replies carry IPv4 only)",
+		            shown(x, v));
+	x->c->public_address = a;
+	x->c->public_address_set = true;
+	return 0;
+}
+
+/* Toward servers EPRT carries either family. */
+static int set_outside_address(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	struct ftp_addr a;
+
+	(void)o;
+	if (addr_parse(v, strlen(v), &a) != FTP_OK)
+		return fail(x, "'%s' is not an IPv4 or IPv6 address", shown(x, v));
+	x->c->outside_address = a;
+	x->c->outside_address_set = true;
+	return 0;
+}
+
+static int set_data_ports(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	const char *dash = strchr(v, '-');
+	uint64_t a, b;
+
+	(void)o;
+	if (dash == NULL || parse_u64(v, (size_t)(dash - v), 1, 65535, &a) != 0 ||
+	    parse_u64(dash + 1, strlen(dash + 1), 1, 65535, &b) != 0 || a > b)
+		return fail(x, "'%s' is not A-B with 1 <= A <= B <= 65535", shown(x, v));
+	x->c->data_min = (uint16_t)a;
+	x->c->data_max = (uint16_t)b;
+	return 0;
+}
+
+static int set_server_data(struct set_ctx *x, const struct option_impl *o, const char *v)
+{
+	enum server_data sd;
+
+	(void)o;
+	if (rewrite_parse_server_data(v, &sd) != 0)
+		return fail(x, "'%s' is not same, passive, epsv, active or eprt", shown(x, v));
+	x->c->server_data = sd;
+	return 0;
+}
+
+#define OFF(f) offsetof(struct proxy_config, f)
+
+/* Each row: name, short option, takes a value, value name, help;
+ * then the setter, its field, and bounds for numbers. */
+#define PCONFIG_OPTION_LIST(X)                                                                  \
+	X("listen", 'l', true, "ADDR:PORT",                                                     \
+	  "listen on ADDR:PORT, e.g. [::]:21 (repeatable; 127.0.0.1:2100)",                     \
+	  set_listen, 0, 0, 0)                                                                  \
+	X("upstream", 0, true, "HOST:PORT",                                                     \
+	  "reverse proxy: send every client to the server HOST:PORT",                           \
+	  set_upstream, 0, 0, 0)                                                                \
+	X("transparent", 0, false, NULL,                                                        \
+	  "transparent proxy: go where the client was going (iptables)",                        \
+	  set_flag, OFF(transparent), 0, 0)                                                     \
+	X("forward", 0, false, NULL,                                                            \
+	  "forward proxy: USER user@host[:port] names the server",                              \
+	  set_flag, OFF(forward), 0, 0)                                                         \
+	X("allow-dest", 0, true, "CIDR[:PORTS]",                                                \
+	  "only reach servers in CIDR, on PORT or LO-HI (repeatable)",                          \
+	  set_allow_dest, 0, 0, 0)                                                              \
+	X("public-address", 0, true, "IP",                                                      \
+	  "announce IPv4 address IP to clients in 227 (default: the local one)",                \
+	  set_public_address, 0, 0, 0)                                                          \
+	X("outside-address", 0, true, "IP",                                                     \
+	  "use address IP toward servers (default: chosen by routing)",                         \
+	  set_outside_address, 0, 0, 0)                                                         \
+	X("data-ports", 0, true, "A-B",                                                         \
+	  "take data-connection ports from A-B (default: 49152-65535)",                         \
+	  set_data_ports, 0, 0, 0)                                                              \
+	X("server-data", 0, true, "MODE",                                                       \
+	  "data connections to servers: same|passive|epsv|active|eprt",                         \
+	  set_server_data, 0, 0, 0)                                                             \
+	X("max-sessions", 0, true, "N",                                                         \
+	  "relay at most N sessions at once (default 10000)",                                   \
+	  set_uint, OFF(max_sessions), 1, 1000000)                                              \
+	X("max-per-ip", 0, true, "N",                                                           \
+	  "relay at most N sessions per client address (default 50)",                           \
+	  set_uint, OFF(max_per_ip), 1, 1000000)                                                \
+	X("idle-timeout", 0, true, "S",                                                         \
+	  "close a session idle for S seconds (default 300)",                                   \
+	  set_uint, OFF(idle_timeout), 1, 86400)                                                \
+	X("connect-timeout", 0, true, "S",                                                      \
+	  "give up connecting to a server after S seconds (default 10)",                        \
+	  set_uint, OFF(connect_timeout), 1, 600)                                               \
+	X("log-json", 0, true, "FILE",                                                          \
+	  "append session events to FILE as JSON lines",                                        \
+	  set_path, OFF(log_json), 0, 0)                                                        \
+	X("verbose", 'v', false, NULL,                                                          \
+	  "show every rewrite as a transcript line on stderr",                                  \
+	  set_flag, OFF(verbose), 0, 0)
+
+#define OPTION_ROW(name, sh, tv, vn, help, set, off, lo, hi) {name, sh, tv, vn, help},
+#define IMPL_ROW(name, sh, tv, vn, help, set, off, lo, hi) {set, off, lo, hi},
+
+static const struct pconfig_option options[] = {PCONFIG_OPTION_LIST(OPTION_ROW)};
+static const struct option_impl impls[] = {PCONFIG_OPTION_LIST(IMPL_ROW)};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+const struct pconfig_option *pconfig_options(size_t *count)
+{
+	if (count != NULL)
+		*count = NOPTIONS;
+	return options;
+}
+
+void pconfig_defaults(struct proxy_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mode = PMODE_NONE;
+	c->server_data = SD_SAME;
+	c->max_sessions = 10000;
+	c->max_per_ip = 50;
+	c->idle_timeout = 300;
+	c->connect_timeout = 10;
+}
+
+/* pconfig_set with the option named as dash + name in messages. */
+static int option_set(struct proxy_config *c, const char *name, const char *value,
+                      const char *dash, char *err, size_t errlen)
+{
+	struct set_ctx x = {c, dash, name, err, errlen, ""};
+
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		if (strcmp(name, options[i].name) != 0)
+			continue;
+		if (options[i].takes_value && value == NULL)
+			return fail(&x, "needs a value (%s)", options[i].value_name);
+		return impls[i].set(&x, &impls[i], value);
+	}
+	if (errlen > 0)
+		snprintf(err, errlen, "unknown option '%s'", shown(&x, name));
+	return -1;
+}
+
+int pconfig_set(struct proxy_config *c, const char *name, const char *value, char *err,
+                size_t errlen)
+{
+	return option_set(c, name, value, "--", err, errlen);
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+static void trim(const char **p, size_t *n)
+{
+	while (*n > 0 && is_blank(**p)) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n > 0 && is_blank((*p)[*n - 1]))
+		(*n)--;
+}
+
+/* One config-file line without its line end: "name = value", "name", a
+ * comment or nothing. */
+static int parse_line(struct proxy_config *c, const char *p, size_t n, char *err,
+                      size_t errlen)
+{
+	char name[64], value[PCONFIG_LINE_MAX + 1];
+	const char *eq, *v;
+	size_t klen, vlen;
+
+	trim(&p, &n);
+	if (n == 0 || p[0] == '#')
+		return 0;
+	eq = memchr(p, '=', n);
+	klen = eq != NULL ? (size_t)(eq - p) : n;
+	v = eq != NULL ? eq + 1 : p + n;
+	vlen = n - (size_t)(v - p);
+	trim(&p, &klen);
+	trim(&v, &vlen);
+	if (klen == 0) {
+		snprintf(err, errlen, "no option name before '='");
+		return -1;
+	}
+	if (klen >= sizeof(name)) {
+		char buf[SHOW_CAP];
+
+		snprintf(err, errlen, "unknown option '%s'", show(buf, sizeof(buf), p, klen));
+		return -1;
+	}
+	memcpy(name, p, klen);
+	name[klen] = '\0';
+	memcpy(value, v, vlen);
+	value[vlen] = '\0';
+	return option_set(c, name, eq != NULL ? value : NULL, "", err, errlen);
+}
+
+int pconfig_parse_text(struct proxy_config *c, const char *text, size_t len, char *err,
+                       size_t errlen)
+{
+	char msg[768];
+	size_t pos = 0, lineno = 0;
+
+	while (pos < len) {
+		const char *p = text + pos;
+		const char *nl = memchr(p, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - p) : len - pos;
+		int rc = 0;
+
+		lineno++;
+		pos += n + (nl != NULL);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (memchr(p, '\0', n) != NULL) {
+			snprintf(msg, sizeof(msg), "NUL byte in the line");
+			rc = -1;
+		} else if (n > PCONFIG_LINE_MAX) {
+			snprintf(msg, sizeof(msg), "line longer than %d bytes", PCONFIG_LINE_MAX);
+			rc = -1;
+		} else {
+			rc = parse_line(c, p, n, msg, sizeof(msg));
+		}
+		if (rc != 0) {
+			if (errlen > 0)
+				snprintf(err, errlen, "%zu: %s", lineno, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+#define MODE_CHOICE "choose one of --upstream HOST:PORT, --transparent, --forward"
+
+/* The mode the flags ask for; the error when it is not exactly one. */
+static int choose_mode(const struct proxy_config *c, enum proxy_mode *mode, char *err,
+                       size_t errlen)
+{
+	static const char *const names[] = {"--upstream", "--transparent", "--forward"};
+	bool given[] = {c->upstream_host[0] != '\0', c->transparent, c->forward};
+	const char *first = NULL, *second = NULL;
+	size_t count = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		if (!given[i])
+			continue;
+		if (count++ == 0) {
+			first = names[i];
+			*mode = (enum proxy_mode)(PMODE_REVERSE + i);
+		} else if (second == NULL) {
+			second = names[i];
+		}
+	}
+	if (count == 1)
+		return 0;
+	if (errlen > 0 && count == 0)
+		snprintf(err, errlen, "%s", MODE_CHOICE);
+	else if (errlen > 0)
+		snprintf(err, errlen, "%s (%s and %s were both given)", MODE_CHOICE, first,
+		         second);
+	return -1;
+}
+
+int pconfig_finish(struct proxy_config *c, char *err, size_t errlen)
+{
+	enum proxy_mode mode = PMODE_NONE;
+
+	if (choose_mode(c, &mode, err, errlen) != 0)
+		return -1;
+	c->mode = mode;
+	if (c->nlisten == 0) {
+		static const uint8_t loopback[4] = {127, 0, 0, 1};
+
+		memset(&c->listen[0], 0, sizeof(c->listen[0]));
+		c->listen[0].addr.family = FTP_AF_INET;
+		memcpy(c->listen[0].addr.b, loopback, sizeof(loopback));
+		c->listen[0].port = DEFAULT_LISTEN_PORT;
+		c->nlisten = 1;
+	}
+	if (c->data_min == 0 && c->data_max == 0) {
+		c->data_min = DEFAULT_DATA_MIN;
+		c->data_max = DEFAULT_DATA_MAX;
+	}
+	return 0;
+}

@@ -1,0 +1,150 @@
+/* listen.c - the proxy's listeners, the accept path with its limits, and
+ * signals (SIGTERM/SIGINT: stop). */
+#include <errno.h>
+#include <event2/event.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "ftplab/reply.h"
+#include "iptable.h"
+#include "listen.h"
+#include "net.h"
+#include "proxy.h"
+
+static void refuse(int fd, const char *text)
+{
+	char buf[256];
+	size_t len;
+
+	if (reply_format(buf, sizeof(buf), &len, FTP_R_SERVICE_UNAVAILABLE, text, strlen(text)) ==
+	    FTP_OK)
+		(void)!write(fd, buf, len);
+	close(fd);
+}
+
+static void on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct proxy *px = arg;
+
+	(void)what;
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		struct ftp_hostport peer, local;
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		net_from_sockaddr((struct sockaddr *)&ss, &peer);
+		if (net_local(fd, &local) < 0) {
+			close(fd);
+		} else if (px->nsessions >= px->cfg.max_sessions) {
+			refuse(fd, "Too many sessions, try later.");
+		} else if (iptable_count(px->per_ip, &peer.addr) >= px->cfg.max_per_ip) {
+			refuse(fd, "Too many sessions from your address.");
+		} else {
+			psession_start(px, fd, &peer, &local);
+		}
+	}
+}
+
+int proxy_listen_all(struct proxy *px, char *err, size_t errlen)
+{
+	struct rlimit rl;
+	char ep[ADDR_ENDPOINT_STRLEN];
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	for (size_t i = 0; i < px->cfg.nlisten; i++) {
+		struct plistener *l = &px->listeners[i];
+
+		l->addr = px->cfg.listen[i];
+		addr_format_endpoint(ep, sizeof(ep), &l->addr);
+		l->fd = net_listen(&l->addr, 1024);
+		if (l->fd < 0) {
+			snprintf(err, errlen, "listen on %s: %s", ep, strerror(errno));
+			return -1;
+		}
+		px->nlisteners++;
+		l->ev = event_new(px->base, l->fd, EV_READ | EV_PERSIST, on_accept, px);
+		if (l->ev == NULL || event_add(l->ev, NULL) < 0) {
+			snprintf(err, errlen, "listen on %s: event setup failed", ep);
+			return -1;
+		}
+		plog_process("listening on %s", ep);
+	}
+	return 0;
+}
+
+int proxy_resolve_upstream(struct proxy *px, char *err, size_t errlen)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+	const char *h = px->cfg.upstream_host;
+	char bare[PCONFIG_HOST_MAX];
+	size_t n = strlen(h);
+	int rc;
+
+	if (px->cfg.mode != PMODE_REVERSE)
+		return 0;
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+		snprintf(bare, sizeof(bare), "%.*s", (int)(n - 2), h + 1);
+		h = bare;
+	}
+	rc = getaddrinfo(h, NULL, &hints, &res);
+	if (rc != 0 || res == NULL) {
+		snprintf(err, errlen, "--upstream %s: %s", px->cfg.upstream_host, gai_strerror(rc));
+		return -1;
+	}
+	net_from_sockaddr(res->ai_addr, &px->upstream);
+	px->upstream.port = px->cfg.upstream_port;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct proxy *px = arg;
+
+	(void)what;
+	plog_process("%s: exiting", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	px->stopping = true;
+	event_base_loopexit(px->base, NULL);
+}
+
+int proxy_install_signals(struct proxy *px)
+{
+	signal(SIGPIPE, SIG_IGN); /* splice to a closed socket: EPIPE, not death */
+	px->sig_term = evsignal_new(px->base, SIGTERM, on_signal, px);
+	px->sig_int = evsignal_new(px->base, SIGINT, on_signal, px);
+	if (!px->sig_term || !px->sig_int)
+		return -1;
+	evsignal_add(px->sig_term, NULL);
+	evsignal_add(px->sig_int, NULL);
+	return 0;
+}
+
+void proxy_free(struct proxy *px)
+{
+	while (px->sessions)
+		psession_close(px->sessions, "proxy exit");
+	for (size_t i = 0; i < px->nlisteners; i++) {
+		if (px->listeners[i].ev)
+			event_free(px->listeners[i].ev);
+		close(px->listeners[i].fd);
+	}
+	if (px->sig_term)
+		event_free(px->sig_term);
+	if (px->sig_int)
+		event_free(px->sig_int);
+	iptable_free(px->per_ip);
+	if (px->jsonlog)
+		fclose(px->jsonlog);
+	if (px->base)
+		event_base_free(px->base);
+}
