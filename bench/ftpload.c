@@ -490,7 +490,9 @@ static void parse(int argc, char **argv)
 static void setup(void)
 {
 	struct rlimit rl;
-	rlim_t need = (rlim_t)o.clients * 2 + 32;
+	/* idle and noop sessions hold no data connection: one fd each */
+	rlim_t per = (o.mode == M_IDLE || o.mode == M_NOOP) ? 1 : 2;
+	rlim_t need = (rlim_t)o.clients * per + 32;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
 		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
 		setrlimit(RLIMIT_NOFILE, &rl);

@@ -84,10 +84,12 @@ void plog(const struct psession *ps, const char *kind, const char *fmt, ...)
 	if (!show)
 		return;
 	stamp(ts, sizeof(ts));
+	if (strcmp(kind, "rewrite") == 0) { /* rewrite_transcript escaped it already */
+		fprintf(stderr, "%s #%llu %s\n", ts, (unsigned long long)ps->id, msg);
+		return;
+	}
 	textesc(esc, sizeof(esc), msg, strlen(msg), NULL);
-	if (strcmp(kind, "rewrite") == 0)
-		fprintf(stderr, "%s #%llu %s\n", ts, (unsigned long long)ps->id, esc);
-	else if (strcmp(kind, "C>S") == 0 || strcmp(kind, "S>C") == 0)
+	if (strcmp(kind, "C>S") == 0 || strcmp(kind, "S>C") == 0)
 		fprintf(stderr, "%s #%llu %s %s\n", ts, (unsigned long long)ps->id, kind, esc);
 	else
 		fprintf(stderr, "%s #%llu %s: %s\n", ts, (unsigned long long)ps->id, kind, esc);
