@@ -28,6 +28,10 @@
 
 enum xfer_dir { XD_DOWN, XD_UP };
 
+/* What one step of a transfer leaves: more to do now, wait for the socket
+ * (or the rate limit), or the transfer has ended (and is freed). */
+enum step { STEP_MORE, STEP_WAIT, STEP_END };
+
 struct xfer {
 	struct session *s;
 	enum ftp_cmd cmd;
@@ -47,6 +51,8 @@ struct xfer {
 	unsigned kbps;                /* 0: unlimited */
 	double tokens;
 	uint64_t drop_after;          /* fault drop-data-after, UINT64_MAX: off */
+	int pipe[2];                  /* binary uploads: socket -> pipe -> file */
+	bool splice_ok;
 	int tmp_dirfd;
 	char tmp_name[64];
 	char *final_name;
@@ -54,6 +60,7 @@ struct xfer {
 };
 
 static void on_data(evutil_socket_t fd, short what, void *arg);
+static enum step pump(struct session *s);
 
 static void xfer_free(struct xfer *x, bool keep_upload)
 {
@@ -67,6 +74,10 @@ static void xfer_free(struct xfer *x, bool keep_upload)
 		close(x->fd);
 	if (x->file_fd >= 0)
 		close(x->file_fd);
+	if (x->pipe[0] >= 0) {
+		close(x->pipe[0]);
+		close(x->pipe[1]);
+	}
 	if (x->list) {
 		listing_close(x->list);
 		free(x->list);
@@ -179,7 +190,7 @@ void xfer_begin(struct session *s, const struct xfer_source *src)
 	                   .offset = src->offset, .size = src->size, .kbps = rate_for(c),
 	                   .drop_after = c->faults.drop_data_after_set ? c->faults.drop_data_after
 	                                                               : UINT64_MAX,
-	                   .tmp_dirfd = src->tmp_dirfd};
+	                   .tmp_dirfd = src->tmp_dirfd, .pipe = {-1, -1}};
 	snprintf(x->path, sizeof(x->path), "%s", src->path);
 	if (src->tmp_name) {
 		snprintf(x->tmp_name, sizeof(x->tmp_name), "%s", src->tmp_name);
@@ -258,8 +269,7 @@ void xfer_connected(struct session *s, int fd)
 	x->ev = event_new(s->srv->base, fd, (x->dir == XD_UP ? EV_READ : EV_WRITE) | EV_PERSIST,
 	                  on_data, s);
 	x->stall = evtimer_new(s->srv->base, on_stall, s);
-	if (x->ev == NULL || x->stall == NULL || event_add(x->ev, NULL) < 0 ||
-	    evtimer_add(x->stall, &tv) < 0) {
+	if (x->ev == NULL || x->stall == NULL || evtimer_add(x->stall, &tv) < 0) {
 		finish(s, FTP_R_LOCAL_ERROR, "Local error: out of memory.");
 		return;
 	}
@@ -268,6 +278,14 @@ void xfer_connected(struct session *s, int fd)
 		finish(s, FTP_R_LOCAL_ERROR, "Can't seek to the REST offset.");
 		return;
 	}
+	x->splice_ok = x->dir == XD_UP && !x->ascii &&
+	               !(fcntl(x->file_fd, F_GETFL) & O_APPEND);
+	/* A new data socket is writable: a small download ends right here,
+	 * without ever being registered with the event loop. */
+	if (x->dir == XD_DOWN && pump(s) != STEP_WAIT)
+		return;
+	if (s->xfer == x && !(x->throttle && evtimer_pending(x->throttle, NULL)))
+		event_add(x->ev, NULL);
 }
 
 static void on_throttle(evutil_socket_t fd, short what, void *arg)
@@ -376,8 +394,8 @@ static void done_down(struct session *s, struct xfer *x)
 	       (unsigned long long)x->bytes);
 }
 
-/* One step of a download; false when the transfer ended. */
-static bool step_down(struct session *s, struct xfer *x)
+/* One step of a download. */
+static enum step step_down(struct session *s, struct xfer *x)
 {
 	size_t want;
 	ssize_t n;
@@ -385,18 +403,18 @@ static bool step_down(struct session *s, struct xfer *x)
 	if (x->list == NULL && !x->ascii) {
 		if (x->offset >= x->size) {
 			done_down(s, x);
-			return false;
+			return STEP_END;
 		}
 		want = x->size - x->offset < SENDFILE_CHUNK ? (size_t)(x->size - x->offset)
 		                                             : SENDFILE_CHUNK;
 		want = allowance(s, x, before_drop(x, want));
 		if (want == 0)
-			return false;
+			return STEP_WAIT;
 		off_t off = (off_t)x->offset;
 		n = sendfile(x->fd, x->file_fd, &off, want);
 		if (n == 0) {
 			done_down(s, x); /* the file shrank */
-			return false;
+			return STEP_END;
 		}
 		if (n > 0)
 			x->offset += (uint64_t)n;
@@ -408,23 +426,24 @@ static bool step_down(struct session *s, struct xfer *x)
 					finish(s, FTP_R_LOCAL_ERROR, "Local error: read failed.");
 				else
 					done_down(s, x);
-				return false;
+				return STEP_END;
 			}
 		}
 		want = allowance(s, x, before_drop(x, x->buf_len - x->buf_off));
 		if (want == 0)
-			return false;
+			return STEP_WAIT;
 		n = send(x->fd, x->buf + x->buf_off, want, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0)
 			x->buf_off += (size_t)n;
 	}
 	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			broken(s, "send");
-		return false;
+		if (errno == EAGAIN || errno == EINTR)
+			return STEP_WAIT;
+		broken(s, "send");
+		return STEP_END;
 	}
 	account(x, (size_t)n);
-	return !drop_now(s, x);
+	return drop_now(s, x) ? STEP_END : STEP_MORE;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -476,41 +495,113 @@ static void done_up(struct session *s, struct xfer *x)
 	       (unsigned long long)x->bytes);
 }
 
-/* One step of an upload; false when the transfer ended or must wait. */
-static bool step_up(struct session *s, struct xfer *x)
+/* Binary uploads without copies: socket -> pipe -> file with splice(2).
+ * Returns bytes moved, 0 at EOF, -1 with errno (EAGAIN: wait), or -2 when
+ * the file side failed (errno says why). */
+static ssize_t splice_up(struct xfer *x, size_t want)
 {
-	size_t want = allowance(s, x, before_drop(x, x->ascii ? XFER_BUF : s->srv->iobuf_size));
-	char *data = s->srv->iobuf;
-	ssize_t n;
-	size_t len;
+	ssize_t n, out = 0;
 
-	if (want == 0)
-		return false;
-	n = recv(x->fd, data, want, MSG_DONTWAIT);
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			broken(s, "recv");
-		return false;
+	if (x->pipe[0] < 0) {
+		if (pipe2(x->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+			return -1;
+		(void)fcntl(x->pipe[1], F_SETPIPE_SZ, 1 << 20);
 	}
-	if (n == 0) {
-		done_up(s, x);
-		return false;
+	n = splice(x->fd, NULL, x->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n <= 0)
+		return n;
+	while (out < n) {
+		ssize_t w = splice(x->pipe[0], NULL, x->file_fd, NULL, (size_t)(n - out), SPLICE_F_MOVE);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -2;
+		out += w;
 	}
-	len = (size_t)n;
+	return n;
+}
+
+/* Where upload bytes go: the file, through ASCII conversion for TYPE A. */
+static int sink(struct xfer *x, const char *data, size_t len)
+{
 	if (x->ascii) {
 		if (x->buf == NULL && (x->buf = malloc(XFER_BUF + 1)) == NULL) {
-			finish(s, FTP_R_LOCAL_ERROR, "Local error: out of memory.");
-			return false;
+			errno = ENOMEM;
+			return -1;
 		}
 		len = ascii_from_crlf(&x->as, data, len, x->buf);
 		data = x->buf;
 	}
-	if (write_all(x->file_fd, data, len) < 0) {
-		storage_error(s);
-		return false;
+	return write_all(x->file_fd, data, len);
+}
+
+/* One step of an upload. */
+static enum step step_up(struct session *s, struct xfer *x)
+{
+	size_t want = allowance(s, x, before_drop(x, x->ascii ? XFER_BUF : s->srv->iobuf_size));
+	ssize_t n;
+
+	if (want == 0)
+		return STEP_WAIT;
+	if (x->splice_ok) {
+		n = splice_up(x, want);
+		if (n == -2 && errno == EINVAL && x->bytes == 0) {
+			/* a file system or file that cannot take splice: read/write,
+			 * with what is already in the pipe written first */
+			x->splice_ok = false;
+			if (x->pipe[0] >= 0) {
+				ssize_t k;
+
+				while ((k = read(x->pipe[0], s->srv->iobuf, s->srv->iobuf_size)) > 0) {
+					if (sink(x, s->srv->iobuf, (size_t)k) < 0) {
+						storage_error(s);
+						return STEP_END;
+					}
+					account(x, (size_t)k);
+				}
+			}
+			return STEP_MORE;
+		}
+		if (n == -2) {
+			storage_error(s);
+			return STEP_END;
+		}
+	} else {
+		n = recv(x->fd, s->srv->iobuf, want, MSG_DONTWAIT);
+		if (n > 0 && sink(x, s->srv->iobuf, (size_t)n) < 0) {
+			storage_error(s);
+			return STEP_END;
+		}
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return STEP_WAIT;
+		broken(s, "recv");
+		return STEP_END;
+	}
+	if (n == 0) {
+		done_up(s, x);
+		return STEP_END;
 	}
 	account(x, (size_t)n);
-	return !drop_now(s, x);
+	return drop_now(s, x) ? STEP_END : STEP_MORE;
+}
+
+/* Move data until the socket would block, the rate limit pauses, or the
+ * transfer ends (bounded, so one transfer does not starve the others). */
+static enum step pump(struct session *s)
+{
+	enum step st = STEP_WAIT;
+
+	for (int round = 0; round < 16; round++) {
+		struct xfer *x = s->xfer;
+
+		st = x->dir == XD_UP ? step_up(s, x) : step_down(s, x);
+		if (st != STEP_MORE)
+			break;
+	}
+	return st;
 }
 
 static void on_data(evutil_socket_t fd, short what, void *arg)
@@ -520,12 +611,8 @@ static void on_data(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	session_enter(s);
-	for (int round = 0; round < 16 && s->xfer != NULL; round++) {
-		struct xfer *x = s->xfer;
-
-		if (!(x->dir == XD_UP ? step_up(s, x) : step_down(s, x)))
-			break;
-	}
+	if (s->xfer != NULL)
+		pump(s);
 	session_leave(s);
 }
 
