@@ -282,7 +282,7 @@ void xfer_connected(struct session *s, int fd)
 	               !(fcntl(x->file_fd, F_GETFL) & O_APPEND);
 	/* A new data socket is writable: a small download ends right here,
 	 * without ever being registered with the event loop. */
-	if (x->dir == XD_DOWN && pump(s) != STEP_WAIT)
+	if (x->dir == XD_DOWN && pump(s) == STEP_END)
 		return;
 	if (s->xfer == x && !(x->throttle && evtimer_pending(x->throttle, NULL)))
 		event_add(x->ev, NULL);
