@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +93,18 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* Options every control connection needs, set once on the listener:
+ * accepted sockets inherit them. No Nagle delay for replies; urgent bytes
+ * (the Telnet Synch before ABOR, RFC 959 4.1.3) stay in the stream, where
+ * the line buffer removes IAC DM, instead of being cut out of the line. */
+static void control_socket_options(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+}
+
 int server_listen_all(struct server *srv, char *err, size_t errlen)
 {
 	char ep[ADDR_ENDPOINT_STRLEN];
@@ -106,6 +120,7 @@ int server_listen_all(struct server *srv, char *err, size_t errlen)
 			snprintf(err, errlen, "listen on %s: %s", ep, strerror(errno));
 			return -1;
 		}
+		control_socket_options(l->fd);
 		l->ev = event_new(srv->base, l->fd, EV_READ | EV_PERSIST, on_accept, srv);
 		if (l->ev == NULL || event_add(l->ev, NULL) < 0) {
 			snprintf(err, errlen, "listen on %s: event setup failed", ep);

@@ -88,7 +88,6 @@ void session_start(struct server *srv, int fd, const struct ftp_hostport *peer,
                    const struct ftp_hostport *local)
 {
 	struct session *s = calloc(1, sizeof(*s));
-	int one = 1;
 
 	if (s == NULL || (s->cwd = strdup("/")) == NULL) {
 		free(s);
@@ -106,11 +105,8 @@ void session_start(struct server *srv, int fd, const struct ftp_hostport *peer,
 	s->connect_fd = -1;
 	s->type = TYPE_ASCII;
 	s->mlst_facts = ~0u;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	/* Urgent bytes (Telnet Synch before ABOR, RFC 959 4.1.3) stay in the
-	 * stream, where the line buffer removes IAC DM; otherwise the kernel
-	 * cuts the urgent byte out of the line (ftplib's abort() loses its LF). */
-	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+	/* TCP_NODELAY and SO_OOBINLINE come from the listener (server.c):
+	 * accepted sockets inherit them, two system calls less per session. */
 	linebuf_init(&s->lb, srv->linebuf, sizeof(srv->linebuf), true);
 	s->ev_read = event_new(srv->base, fd, EV_READ | EV_PERSIST, on_read, s);
 	s->timer = evtimer_new(srv->base, on_timer, s);
