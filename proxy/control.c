@@ -72,6 +72,7 @@ static void forward_login(struct psession *ps, const struct client_req *cr)
 		freeaddrinfo(res);
 	}
 	snprintf(ps->fwd_user, sizeof(ps->fwd_user), "%s", cr->user);
+	ps->upstream = dst; /* so the JSON log names the server from this event on */
 	plog(ps, "forward", "USER %s@%s:%u", cr->user, cr->host, (unsigned)cr->port);
 	psession_connect_upstream(ps, &dst);
 	if (ps->state == PS_CONNECTING)

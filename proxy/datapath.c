@@ -223,9 +223,18 @@ int datapath_begin(struct psession *ps, const struct client_req *cr, const char 
 	struct ftp_addr out = ps->s.local.addr;
 	bool cactive = cr->kind == CREQ_PORT || cr->kind == CREQ_EPRT;
 
-	if (dp->state == DP_RELAY) {
+	if (dp->state == DP_RELAY && !relay_half_done(dp->relay)) {
 		control_reply(ps, FTP_R_BAD_SEQUENCE, "A transfer is in progress.");
 		return -1;
+	}
+	if (dp->state == DP_RELAY) {
+		/* One side is finished (the client closed after a refused RETR, or
+		 * keeps its socket after EOF): the new setup replaces what is left,
+		 * as the server's own PASV/PORT would. */
+		struct relay_stats st;
+
+		relay_get_stats(dp->relay, &st);
+		on_relay_done(dp->relay, &st, ps);
 	}
 	if (cactive && !client_target_ok(ps, cr))
 		return -1;

@@ -57,12 +57,14 @@ void psession_close(struct psession *ps, const char *why)
 	if (ps->state == PS_DEAD)
 		return;
 	plog(ps, "close", "%s", why);
+	/* Before side_free, which clears c.peer: the per-address count must
+	 * drop for the address it was raised for. */
+	iptable_remove(px->per_ip, &ps->c.peer.addr);
 	datapath_reset(ps);
 	side_free(&ps->c);
 	side_free(&ps->s);
 	if (ps->timer)
 		event_free(ps->timer);
-	iptable_remove(px->per_ip, &ps->c.peer.addr);
 	if (ps->prev)
 		ps->prev->next = ps->next;
 	else

@@ -361,3 +361,8 @@ void relay_get_stats(const struct relay *r, struct relay_stats *st)
 {
 	*st = r->st;
 }
+
+bool relay_half_done(const struct relay *r)
+{
+	return r->dir[0].state == DIR_DONE || r->dir[1].state == DIR_DONE;
+}

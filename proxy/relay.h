@@ -33,5 +33,8 @@ struct relay *relay_start_opts(struct event_base *base, int a, int b, relay_done
 /* Stop at once (ABOR, teardown): closes both sockets; done is not called. */
 void relay_free(struct relay *r);
 void relay_get_stats(const struct relay *r, struct relay_stats *st);
+/* True once one direction is over: its source sent FIN and everything was
+ * delivered, FIN included. */
+bool relay_half_done(const struct relay *r);
 
 #endif
