@@ -37,8 +37,11 @@ static void usage(FILE *f)
 	}
 	fprintf(f, "  -h, --help                   this text\n"
 	           "      --version                print the version and exit\n\n"
-	           "Transparent mode, on a NAT box (port 21 of forwarded traffic to the proxy):\n"
+	           "Transparent mode, on a NAT box: port 21 and the data ports of forwarded traffic\n"
+	           "go to the proxy (clients reach data ports at the server's address):\n"
 	           "  iptables -t nat -A PREROUTING -i IN -p tcp --dport 21 -j REDIRECT --to-ports 2100\n"
+	           "  iptables -t nat -A PREROUTING -i IN -p tcp --dport 40000:40999 -j REDIRECT\n"
+	           "  ftplab-proxy --transparent -l 0.0.0.0:2100 --data-ports 40000-40999\n"
 	           "See ftplab-proxy(8).\n");
 }
 
