@@ -14,9 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ftplab/kvconf.h"
 #include "ftplab/textesc.h"
 
-#define CONFIG_LINE_MAX 8192 /* bytes of one config-file line, CRLF excluded */
 #define SHOW_CAP 84          /* an escaped value quoted in a message: 80 bytes + "..." */
 
 /* What a setter needs besides the value: where errors go and how to name the
@@ -355,88 +355,18 @@ int config_set(struct server_config *c, const char *name, const char *value, cha
 	return option_set(c, name, value, "--", err, errlen);
 }
 
-static bool is_blank(char ch)
+/* The file's lines go through the shared kvconf syntax; names are the
+ * long options, named without "--" in messages. */
+static int file_setting(void *ctx, const char *name, const char *value, char *err,
+                        size_t errlen)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
-}
-
-static void trim(const char **p, size_t *n)
-{
-	while (*n > 0 && is_blank(**p)) {
-		(*p)++;
-		(*n)--;
-	}
-	while (*n > 0 && is_blank((*p)[*n - 1]))
-		(*n)--;
-}
-
-/* One config-file line without its line end: "name = value", "name", a
- * comment or nothing. */
-static int parse_line(struct server_config *c, const char *p, size_t n, char *err,
-                      size_t errlen)
-{
-	char name[64], value[CONFIG_LINE_MAX + 1];
-	const char *eq, *v;
-	size_t klen, vlen;
-
-	trim(&p, &n);
-	if (n == 0 || p[0] == '#')
-		return 0;
-	eq = memchr(p, '=', n);
-	klen = eq != NULL ? (size_t)(eq - p) : n;
-	v = eq != NULL ? eq + 1 : p + n;
-	vlen = n - (size_t)(v - p);
-	trim(&p, &klen);
-	trim(&v, &vlen);
-	if (klen == 0) {
-		snprintf(err, errlen, "no option name before '='");
-		return -1;
-	}
-	if (klen >= sizeof(name)) {
-		char buf[SHOW_CAP];
-
-		snprintf(err, errlen, "unknown option '%s'", show(buf, sizeof(buf), p, klen));
-		return -1;
-	}
-	memcpy(name, p, klen);
-	name[klen] = '\0';
-	memcpy(value, v, vlen);
-	value[vlen] = '\0';
-	return option_set(c, name, eq != NULL ? value : NULL, "", err, errlen);
+	return option_set(ctx, name, value, "", err, errlen);
 }
 
 int config_parse_text(struct server_config *c, const char *text, size_t len, char *err,
                       size_t errlen)
 {
-	char msg[768];
-	size_t pos = 0, lineno = 0;
-
-	while (pos < len) {
-		const char *p = text + pos;
-		const char *nl = memchr(p, '\n', len - pos);
-		size_t n = nl != NULL ? (size_t)(nl - p) : len - pos;
-		int rc = 0;
-
-		lineno++;
-		pos += n + (nl != NULL);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if (memchr(p, '\0', n) != NULL) {
-			snprintf(msg, sizeof(msg), "NUL byte in the line");
-			rc = -1;
-		} else if (n > CONFIG_LINE_MAX) {
-			snprintf(msg, sizeof(msg), "line longer than %d bytes", CONFIG_LINE_MAX);
-			rc = -1;
-		} else {
-			rc = parse_line(c, p, n, msg, sizeof(msg));
-		}
-		if (rc != 0) {
-			if (errlen > 0)
-				snprintf(err, errlen, "%zu: %s", lineno, msg);
-			return -1;
-		}
-	}
-	return 0;
+	return kvconf_parse(text, len, file_setting, c, err, errlen);
 }
 
 void config_finish(struct server_config *c)
