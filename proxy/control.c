@@ -3,6 +3,7 @@
  * (forwarded line by line, or answered by the proxy for its own data
  * commands). A FIFO says what each forwarded command waits for. */
 #include <netdb.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,13 +11,54 @@
 #include "net.h"
 #include "proxy.h"
 
-void control_reply(struct psession *ps, int code, const char *text)
+void control_reply_now(struct psession *ps, int code, const char *text)
 {
 	char buf[1024];
 	size_t len;
 
 	if (reply_format(buf, sizeof(buf), &len, code, text, strlen(text)) == FTP_OK)
 		pside_send(ps, &ps->c, buf, len);
+}
+
+static void push_pending(struct psession *ps, enum pend_kind k);
+
+void control_reply(struct psession *ps, int code, const char *text)
+{
+	char buf[1024];
+	size_t len;
+	struct local_reply *lr;
+
+	if (ps->state != PS_RELAY || ps->pend_count == 0 || ps->pend_count >= PROXY_PENDING_MAX) {
+		control_reply_now(ps, code, text);
+		return;
+	}
+	if (reply_format(buf, sizeof(buf), &len, code, text, strlen(text)) != FTP_OK)
+		return;
+	lr = malloc(sizeof(*lr) + len);
+	if (lr == NULL) {
+		psession_close(ps, "out of memory");
+		return;
+	}
+	lr->next = NULL;
+	lr->len = len;
+	memcpy(lr->data, buf, len);
+	if (ps->locals_tail)
+		ps->locals_tail->next = lr;
+	else
+		ps->locals = lr;
+	ps->locals_tail = lr;
+	push_pending(ps, PEND_LOCAL);
+}
+
+void control_free(struct psession *ps)
+{
+	while (ps->locals) {
+		struct local_reply *lr = ps->locals;
+
+		ps->locals = lr->next;
+		free(lr);
+	}
+	ps->locals_tail = NULL;
 }
 
 static void push_pending(struct psession *ps, enum pend_kind k)
@@ -37,6 +79,23 @@ static void pop_pending(struct psession *ps)
 		return;
 	ps->pend_head = (ps->pend_head + 1) % PROXY_PENDING_MAX;
 	ps->pend_count--;
+}
+
+/* Our own replies whose turn has come go out now. */
+static void flush_locals(struct psession *ps)
+{
+	while (ps->pend_count > 0 && ps->pending[ps->pend_head] == PEND_LOCAL && ps->locals) {
+		struct local_reply *lr = ps->locals;
+
+		pop_pending(ps);
+		ps->locals = lr->next;
+		if (ps->locals == NULL)
+			ps->locals_tail = NULL;
+		pside_send(ps, &ps->c, lr->data, lr->len);
+		free(lr);
+		if (ps->state == PS_DEAD)
+			return;
+	}
 }
 
 static void send_upstream(struct psession *ps, const char *line, size_t len, bool crlf)
@@ -167,7 +226,7 @@ static void banner_done(struct psession *ps, const struct reply *r)
 	int n;
 
 	if (r->code != FTP_R_SERVICE_READY) {
-		control_reply(ps, r->code, r->text);
+		control_reply_now(ps, r->code, r->text);
 		psession_linger_close(ps, "server refused the session");
 		return;
 	}
@@ -194,5 +253,7 @@ void control_server_line(struct psession *ps, const char *line, size_t len)
 		banner_done(ps, &r);
 	else if (k == PEND_DATA_PASV || k == PEND_DATA_PORT)
 		datapath_server_reply(ps, k, &r);
+	if (ps->state != PS_DEAD)
+		flush_locals(ps);
 	psession_update_reading(ps);
 }

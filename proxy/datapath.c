@@ -291,7 +291,7 @@ void datapath_server_reply(struct psession *ps, enum pend_kind pk, const struct 
 	                          : (sr.kind == SREPLY_PASV || sr.kind == SREPLY_EPSV);
 	if (dp->state != DP_SETUP || !ok) {
 		datapath_reset(ps);
-		control_reply(ps, r->code, r->text); /* the server's own refusal */
+		control_reply_now(ps, r->code, r->text); /* the server's own refusal */
 		return;
 	}
 	if (pk == PEND_DATA_PASV) {
@@ -317,7 +317,7 @@ void datapath_server_reply(struct psession *ps, enum pend_kind pk, const struct 
 	}
 	if (!ok) {
 		datapath_reset(ps);
-		control_reply(ps, FTP_R_CANT_OPEN_DATA, "Proxy cannot express its data address.");
+		control_reply_now(ps, FTP_R_CANT_OPEN_DATA, "Proxy cannot express its data address.");
 		return;
 	}
 	{

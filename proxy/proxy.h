@@ -63,6 +63,7 @@ enum pend_kind {
 	PEND_BANNER,        /* forward mode: the server's 220, swallowed */
 	PEND_DATA_PASV,     /* our PASV/EPSV upstream: 227/229 expected */
 	PEND_DATA_PORT,     /* our PORT/EPRT upstream: 200 expected */
+	PEND_LOCAL,         /* a reply of our own, sent when its turn comes */
 };
 
 /* One control direction: a socket, its line framing, its unsent output. */
@@ -96,6 +97,14 @@ struct datapath {
 	char client_line[128];          /* for the transcript */
 };
 
+/* A reply the proxy gives itself while the server still owes replies to
+ * earlier commands: it waits its turn (one PEND_LOCAL entry each). */
+struct local_reply {
+	struct local_reply *next;
+	size_t len;
+	char data[];
+};
+
 struct psession {
 	struct psession *next, *prev;
 	struct proxy *px;
@@ -110,6 +119,7 @@ struct psession {
 	struct reply_parser rp;         /* server replies (framed by s.lb) */
 	char reply_text[PROXY_REPLY_TEXT];
 	struct datapath dp;
+	struct local_reply *locals, *locals_tail;
 	bool epsv_all;
 	char fwd_user[REWRITE_USER_MAX]; /* forward mode: USER to send once connected */
 };
@@ -132,8 +142,12 @@ void psession_update_reading(struct psession *ps);
 /* control.c: the two control streams. */
 void control_client_line(struct psession *ps, const char *line, size_t len);
 void control_server_line(struct psession *ps, const char *line, size_t len);
-/* A local reply to the client ("534 ...\r\n" built from code and text). */
+/* A local reply to the client ("534 ...\r\n" built from code and text),
+ * in its turn among the replies the server still owes... */
 void control_reply(struct psession *ps, int code, const char *text);
+/* ...or at once (timeouts, failures, replies at the head of the queue). */
+void control_reply_now(struct psession *ps, int code, const char *text);
+void control_free(struct psession *ps);
 
 /* datapath.c */
 void datapath_reset(struct psession *ps);

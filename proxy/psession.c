@@ -61,6 +61,7 @@ void psession_close(struct psession *ps, const char *why)
 	 * drop for the address it was raised for. */
 	iptable_remove(px->per_ip, &ps->c.peer.addr);
 	datapath_reset(ps);
+	control_free(ps);
 	side_free(&ps->c);
 	side_free(&ps->s);
 	if (ps->timer)
@@ -372,7 +373,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	} else if (ps->state == PS_CLOSING) {
 		psession_close(ps, "closing");
 	} else {
-		control_reply(ps, FTP_R_SERVICE_UNAVAILABLE,
+		control_reply_now(ps, FTP_R_SERVICE_UNAVAILABLE,
 		              ps->state == PS_CONNECTING ? "Cannot reach the server (timeout)."
 		                                         : "Idle timeout, closing control connection.");
 		psession_linger_close(ps, "timeout");
@@ -399,7 +400,7 @@ static void on_connected(evutil_socket_t fd, short what, void *arg)
 		snprintf(text, sizeof(text), "Cannot reach the server: %s.", strerror(err));
 		close(fd);
 		ps->s.fd = -1;
-		control_reply(ps, FTP_R_SERVICE_UNAVAILABLE, text);
+		control_reply_now(ps, FTP_R_SERVICE_UNAVAILABLE, text);
 		psession_linger_close(ps, "upstream connect failed");
 	} else if (side_init(ps, &ps->s, fd) < 0) {
 		psession_close(ps, "out of memory");
@@ -422,7 +423,7 @@ void psession_connect_upstream(struct psession *ps, const struct ftp_hostport *d
 	ps->upstream = *dst;
 	if (!rewrite_dest_allowed(c->allow, c->nallow, dst)) {
 		plog(ps, "refused", "destination not in --allow-dest");
-		control_reply(ps, FTP_R_SERVICE_UNAVAILABLE, "Destination not allowed by this proxy.");
+		control_reply_now(ps, FTP_R_SERVICE_UNAVAILABLE, "Destination not allowed by this proxy.");
 		psession_linger_close(ps, "destination refused");
 		return;
 	}
@@ -434,7 +435,7 @@ void psession_connect_upstream(struct psession *ps, const struct ftp_hostport *d
 	if (fd < 0 || ps->s.ev_write == NULL || event_add(ps->s.ev_write, NULL) < 0) {
 		if (fd >= 0)
 			close(fd);
-		control_reply(ps, FTP_R_SERVICE_UNAVAILABLE, "Cannot reach the server.");
+		control_reply_now(ps, FTP_R_SERVICE_UNAVAILABLE, "Cannot reach the server.");
 		psession_linger_close(ps, "upstream connect failed");
 		return;
 	}

@@ -230,8 +230,6 @@ class FramingTest(HostileCase):
             self.assertEqual(c.reply()[0], 200, "reply %d" % i)
         self.assertEqual(c.reply()[0], 215)
 
-    @unittest.skip("BUG: the proxy's own replies (534, 501, 500, 503, 425) are sent at once, "
-                   "ahead of server replies still pending for earlier pipelined commands")
     def test_pipelined_with_local_replies(self):
         """Replies the proxy gives itself (534 to AUTH, 501 to a bounce)
         keep their place among the server's replies."""
