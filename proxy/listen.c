@@ -26,6 +26,28 @@ static void refuse(int fd, const char *text)
 	close(fd);
 }
 
+static void on_resume_accept(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_add(arg, NULL);
+}
+
+/* Out of descriptors: stop accepting for 100 ms instead of spinning on a
+ * listener that stays readable. */
+static void pause_accept(struct proxy *px, int lfd)
+{
+	static const struct timeval later = {0, 100000};
+
+	for (size_t i = 0; i < px->nlisteners; i++) {
+		if (px->listeners[i].fd != lfd)
+			continue;
+		event_del(px->listeners[i].ev);
+		event_base_once(px->base, -1, EV_TIMEOUT, on_resume_accept, px->listeners[i].ev,
+		                &later);
+	}
+}
+
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct proxy *px = arg;
@@ -37,8 +59,13 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		struct ftp_hostport peer, local;
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE) {
+				plog_process("accept: %s; pausing new sessions for 100 ms", strerror(errno));
+				pause_accept(px, lfd);
+			}
 			return;
+		}
 		net_from_sockaddr((struct sockaddr *)&ss, &peer);
 		if (net_local(fd, &local) < 0) {
 			close(fd);

@@ -49,6 +49,31 @@ static void refuse(int fd, int code, const char *text)
 	close(fd);
 }
 
+static void on_resume_accept(evutil_socket_t fd, short what, void *arg)
+{
+	struct event *ev = arg;
+
+	(void)fd;
+	(void)what;
+	event_add(ev, NULL);
+}
+
+/* Out of descriptors: a readable listener would call us again at once, so
+ * stop accepting for 100 ms instead of spinning (connections wait in the
+ * backlog meanwhile). */
+static void pause_accept(struct server *srv, int lfd)
+{
+	static const struct timeval later = {0, 100000};
+
+	for (size_t i = 0; i < srv->nlisteners; i++) {
+		if (srv->listeners[i].fd != lfd)
+			continue;
+		event_del(srv->listeners[i].ev);
+		event_base_once(srv->base, -1, EV_TIMEOUT, on_resume_accept, srv->listeners[i].ev,
+		                &later);
+	}
+}
+
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct server *srv = arg;
@@ -62,8 +87,10 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		len = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
-				log_server("accept: %s", strerror(errno));
+			if (errno == EMFILE || errno == ENFILE) {
+				log_server("accept: %s; pausing new sessions for 100 ms", strerror(errno));
+				pause_accept(srv, lfd);
+			}
 			return;
 		}
 		net_from_sockaddr((struct sockaddr *)&ss, &peer);
