@@ -134,7 +134,9 @@ static int open_listener(struct psession *ps, const struct ftp_addr *addr, int *
 {
 	const struct proxy_config *c = &ps->px->cfg;
 
-	*fd = net_listen_range(addr, c->data_min, c->data_max);
+	/* With TPROXY our client-side listener takes the server's address. */
+	*fd = net_listen_range_t(addr, c->data_min, c->data_max,
+	                         ps->tproxy && addr_equal(addr, &ps->c.local.addr));
 	if (*fd < 0 || net_local(*fd, bound) < 0)
 		return -1;
 	*ev = event_new(ps->px->base, *fd, EV_READ | EV_PERSIST, on_accept, ps);
@@ -177,7 +179,7 @@ static void start_connect(struct psession *ps, bool client_side)
 
 	if (*fd >= 0)
 		return;
-	*fd = net_connect(dst, &src, &bound);
+	*fd = net_connect_t(dst, &src, &bound, client_side && ps->tproxy);
 	if (*fd >= 0)
 		*ev = event_new(ps->px->base, *fd, EV_WRITE, on_connected, ps);
 	if (*fd < 0 || *ev == NULL || event_add(*ev, NULL) < 0) {

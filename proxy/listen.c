@@ -93,7 +93,9 @@ int proxy_listen_all(struct proxy *px, char *err, size_t errlen)
 
 		l->addr = px->cfg.listen[i];
 		addr_format_endpoint(ep, sizeof(ep), &l->addr);
-		l->fd = net_listen(&l->addr, 1024);
+		/* IP_TRANSPARENT lets TPROXY hand us connections for other hosts
+		 * (harmless with REDIRECT; ignored without CAP_NET_ADMIN). */
+		l->fd = net_listen_t(&l->addr, 1024, px->cfg.mode == PMODE_TRANSPARENT);
 		if (l->fd < 0) {
 			snprintf(err, errlen, "listen on %s: %s", ep, strerror(errno));
 			return -1;

@@ -42,6 +42,7 @@ static void usage(FILE *f)
 	           "  iptables -t nat -A PREROUTING -i IN -p tcp --dport 21 -j REDIRECT --to-ports 2100\n"
 	           "  iptables -t nat -A PREROUTING -i IN -p tcp --dport 40000:40999 -j REDIRECT\n"
 	           "  ftplab-proxy --transparent -l 0.0.0.0:2100 --data-ports 40000-40999\n"
+	           "(TPROXY works too, with IP_TRANSPARENT sockets: see the man page.)\n"
 	           "See ftplab-proxy(8).\n");
 }
 

@@ -121,6 +121,7 @@ struct psession {
 	struct datapath dp;
 	struct local_reply *locals, *locals_tail;
 	bool epsv_all;
+	bool tproxy;                    /* TPROXY: our client-side sockets use the server's address */
 	char fwd_user[REWRITE_USER_MAX]; /* forward mode: USER to send once connected */
 };
 

@@ -147,6 +147,14 @@ static int original_dst(int fd, const struct ftp_hostport *local, struct ftp_hos
 	return 0;
 }
 
+static bool own_port(const struct proxy *px, uint16_t port)
+{
+	for (size_t i = 0; i < px->nlisteners; i++)
+		if (px->listeners[i].addr.port == port)
+			return true;
+	return false;
+}
+
 static void start_upstream(struct psession *ps)
 {
 	const struct proxy_config *c = &ps->px->cfg;
@@ -160,13 +168,21 @@ static void start_upstream(struct psession *ps)
 		return;
 	}
 	if (c->mode == PMODE_TRANSPARENT) {
-		if (original_dst(ps->c.fd, &ps->c.local, &dst) < 0 ||
-		    (addr_equal(&dst.addr, &ps->c.local.addr) && dst.port == ps->c.local.port)) {
+		/* REDIRECT/DNAT: conntrack knows the original destination. TPROXY:
+		 * the connection's own local address is it. A connection to one of
+		 * our listen ports as such was not redirected at all. */
+		if (original_dst(ps->c.fd, &ps->c.local, &dst) < 0)
+			dst = ps->c.local;
+		ps->tproxy = addr_equal(&dst.addr, &ps->c.local.addr) && dst.port == ps->c.local.port;
+		if (ps->tproxy && own_port(ps->px, ps->c.local.port)) {
 			control_reply(ps, FTP_R_SERVICE_UNAVAILABLE,
 			              "No original destination: this connection was not redirected.");
 			psession_linger_close(ps, "no original destination");
 			return;
 		}
+		if (ps->tproxy)
+			plog(ps, "tproxy", "intercepted with TPROXY: the client's server is its own "
+			     "destination");
 	} else {
 		dst = ps->px->upstream; /* reverse: resolved by main at start */
 	}

@@ -84,21 +84,29 @@ int net_set_nonblock(int fd)
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static int new_socket(const struct ftp_hostport *hp)
+static int new_socket(const struct ftp_hostport *hp, bool transparent)
 {
 	int one = 1;
-	int fd = socket(hp->addr.family == FTP_AF_INET6 ? AF_INET6 : AF_INET,
-	                SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool v6 = hp->addr.family == FTP_AF_INET6;
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (hp->addr.family == FTP_AF_INET6)
+	if (v6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (transparent)
+		setsockopt(fd, v6 ? SOL_IPV6 : SOL_IP, v6 ? IPV6_TRANSPARENT : IP_TRANSPARENT, &one,
+		           sizeof(one));
 	return fd;
 }
 
 int net_listen(const struct ftp_hostport *hp, int backlog)
+{
+	return net_listen_t(hp, backlog, false);
+}
+
+int net_listen_t(const struct ftp_hostport *hp, int backlog, bool transparent)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -106,7 +114,7 @@ int net_listen(const struct ftp_hostport *hp, int backlog)
 
 	if (net_to_sockaddr(hp, &ss, &len) < 0)
 		return -1;
-	fd = new_socket(hp);
+	fd = new_socket(hp, transparent);
 	if (fd < 0)
 		return -1;
 	if (bind(fd, (struct sockaddr *)&ss, len) == 0 && listen(fd, backlog) == 0)
@@ -118,6 +126,11 @@ int net_listen(const struct ftp_hostport *hp, int backlog)
 }
 
 int net_listen_range(const struct ftp_addr *addr, unsigned lo, unsigned hi)
+{
+	return net_listen_range_t(addr, lo, hi, false);
+}
+
+int net_listen_range_t(const struct ftp_addr *addr, unsigned lo, unsigned hi, bool transparent)
 {
 	struct ftp_hostport hp = {.addr = *addr};
 	unsigned span, start;
@@ -141,7 +154,7 @@ int net_listen_range(const struct ftp_addr *addr, unsigned lo, unsigned hi)
 		int fd;
 
 		hp.port = (uint16_t)(lo + (start + i) % span);
-		fd = net_listen(&hp, 1);
+		fd = net_listen_t(&hp, 1, transparent);
 		if (fd >= 0 || errno != EADDRINUSE)
 			return fd;
 	}
@@ -152,6 +165,12 @@ int net_listen_range(const struct ftp_addr *addr, unsigned lo, unsigned hi)
 int net_connect(const struct ftp_hostport *dst, const struct ftp_hostport *src,
                 bool *src_bound)
 {
+	return net_connect_t(dst, src, src_bound, false);
+}
+
+int net_connect_t(const struct ftp_hostport *dst, const struct ftp_hostport *src,
+                  bool *src_bound, bool transparent)
+{
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int fd, saved;
@@ -159,7 +178,7 @@ int net_connect(const struct ftp_hostport *dst, const struct ftp_hostport *src,
 	*src_bound = false;
 	if (net_to_sockaddr(dst, &ss, &len) < 0)
 		return -1;
-	fd = new_socket(dst);
+	fd = new_socket(dst, transparent);
 	if (fd < 0)
 		return -1;
 	if (src != NULL) {
@@ -185,7 +204,7 @@ int net_connect(const struct ftp_hostport *dst, const struct ftp_hostport *src,
 		struct ftp_hostport any = *src;
 
 		any.port = 0;
-		return net_connect(dst, &any, src_bound);
+		return net_connect_t(dst, &any, src_bound, transparent);
 	}
 	errno = saved;
 	return -1;
