@@ -98,11 +98,24 @@ static void flush_locals(struct psession *ps)
 	}
 }
 
+/* A line and its CRLF in one write: one segment, one system call. */
+static void send_line(struct psession *ps, struct pside *side, const char *line, size_t len)
+{
+	char buf[PROXY_LINE_MAX + 2];
+
+	if (len > PROXY_LINE_MAX)
+		len = PROXY_LINE_MAX;
+	memcpy(buf, line, len);
+	memcpy(buf + len, "\r\n", 2);
+	pside_send(ps, side, buf, len + 2);
+}
+
 static void send_upstream(struct psession *ps, const char *line, size_t len, bool crlf)
 {
-	pside_send(ps, &ps->s, line, len);
 	if (crlf)
-		pside_send(ps, &ps->s, "\r\n", 2);
+		send_line(ps, &ps->s, line, len);
+	else
+		pside_send(ps, &ps->s, line, len);
 }
 
 /* Forward mode: USER user@host[:port] picks the server. */
@@ -243,8 +256,7 @@ void control_server_line(struct psession *ps, const char *line, size_t len)
 
 	if (k == PEND_PLAIN) {
 		plog(ps, "S>C", "%.*s", (int)len, line);
-		pside_send(ps, &ps->c, line, len);
-		pside_send(ps, &ps->c, "\r\n", 2);
+		send_line(ps, &ps->c, line, len);
 	}
 	if (st != REPLY_DONE || r.code < 200)
 		return; /* more lines, a preliminary 1xx, or a line that is no reply */

@@ -271,6 +271,22 @@ void pside_send(struct psession *ps, struct pside *side, const char *p, size_t n
 {
 	if (ps->state == PS_DEAD || side->fd < 0)
 		return;
+	if (side->out_len == 0) {
+		/* Nothing waits: send at once, queue only what the socket did not
+		 * take (the common case costs no allocation). */
+		ssize_t sent = send(side->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (sent < 0 && errno != EAGAIN && errno != EINTR) {
+			psession_close(ps, side == &ps->c ? "client write failed" : "server write failed");
+			return;
+		}
+		if (sent > 0) {
+			p += sent;
+			n -= (size_t)sent;
+		}
+		if (n == 0)
+			return;
+	}
 	if (side->out_len + n > OUT_MAX) {
 		psession_close(ps, "peer does not read");
 		return;
