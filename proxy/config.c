@@ -15,239 +15,128 @@
 #include <strings.h>
 
 #include "ftplab/kvconf.h"
+#include "ftplab/optset.h"
 #include "ftplab/textesc.h"
 
-#define SHOW_CAP 84           /* an escaped value quoted in a message: 80 bytes + "..." */
 #define DEFAULT_LISTEN_PORT 2100
 #define DEFAULT_DATA_MIN 49152
 #define DEFAULT_DATA_MAX 65535
 
-/* What a setter needs besides the value: where errors go and how to name the
- * option in them ("--listen" on the command line, "listen" in a file). */
-struct set_ctx {
-	struct proxy_config *c;
-	const char *dash;
-	const char *name;
-	char *err;
-	size_t errlen;
-	char shown[SHOW_CAP];
-};
+/* The configuration a setter works on. */
+#define CFG(x) ((struct proxy_config *)(x)->cfg)
 
-struct option_impl {
-	int (*set)(struct set_ctx *x, const struct option_impl *o, const char *v);
-	size_t off;      /* the field, for the generic setters */
-	uint64_t lo, hi; /* bounds, for numbers */
-};
+_Static_assert(PCONFIG_PATH_MAX == OPTSET_PATH_MAX, "path fields are OPTSET_PATH_MAX bytes");
 
-/* v[0..n) made printable (textesc) and short enough to quote in a message. */
-static const char *show(char *buf, size_t cap, const char *v, size_t n)
+static int set_listen(struct optset *x, const struct optset_impl *o, const char *v)
 {
-	bool truncated = false;
-
-	n = textesc(buf, cap - 3, v, n, &truncated);
-	if (truncated)
-		memcpy(buf + n, "...", 4);
-	return buf;
-}
-
-static const char *shown(struct set_ctx *x, const char *v)
-{
-	return show(x->shown, sizeof(x->shown), v, strlen(v));
-}
-
-__attribute__((format(printf, 2, 3)))
-static int fail(struct set_ctx *x, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (x->errlen == 0)
-		return -1;
-	n = snprintf(x->err, x->errlen, "%s%s: ", x->dash, x->name);
-	if (n >= 0 && (size_t)n < x->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/* Decimal digits only, lo <= value <= hi: no sign, no spaces, no overflow. */
-static int parse_u64(const char *s, size_t n, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - (unsigned)'0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int set_uint(struct set_ctx *x, const struct option_impl *o, const char *v)
-{
-	uint64_t n;
-
-	if (parse_u64(v, strlen(v), o->lo, o->hi, &n) != 0)
-		return fail(x, "'%s' is not a number in %" PRIu64 "..%" PRIu64, shown(x, v), o->lo,
-		            o->hi);
-	*(unsigned *)(void *)((char *)x->c + o->off) = (unsigned)n;
-	return 0;
-}
-
-static int parse_bool(const char *v, bool *out)
-{
-	static const char *const words[] = {"no", "yes", "false", "true", "off", "on", "0", "1"};
-
-	if (v == NULL) {
-		*out = true;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (strcasecmp(v, words[i]) == 0) {
-			*out = i % 2 == 1;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int set_flag(struct set_ctx *x, const struct option_impl *o, const char *v)
-{
-	bool b;
-
-	if (parse_bool(v, &b) != 0)
-		return fail(x, "'%s' is not yes|no|true|false|on|off|1|0", shown(x, v));
-	*(bool *)(void *)((char *)x->c + o->off) = b;
-	return 0;
-}
-
-static int set_path(struct set_ctx *x, const struct option_impl *o, const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n == 0)
-		return fail(x, "the value is empty");
-	if (n >= PCONFIG_PATH_MAX)
-		return fail(x, "'%s' is longer than %d bytes", shown(x, v), PCONFIG_PATH_MAX - 1);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return fail(x, "'%s' contains a control byte", shown(x, v));
-	memcpy((char *)x->c + o->off, v, n + 1);
-	return 0;
-}
-
-static int set_listen(struct set_ctx *x, const struct option_impl *o, const char *v)
-{
-	struct proxy_config *c = x->c;
+	struct proxy_config *c = CFG(x);
 	struct ftp_hostport hp;
 	enum ftp_status st = addr_parse_endpoint(v, strlen(v), &hp);
 
 	(void)o;
 	if (st != FTP_OK)
-		return fail(x, "'%s' is not ADDR:PORT with port 1..65535, e.g. 127.0.0.1:2100 or "
-		            "[::1]:2100 (%s)", shown(x, v), ftp_status_str(st));
+		return optset_fail(
+			x,
+			"'%s' is not ADDR:PORT with port 1..65535, e.g. 127.0.0.1:2100 or "
+			"[::1]:2100 (%s)",
+			optset_shown(x, v), ftp_status_str(st));
 	for (size_t i = 0; i < c->nlisten; i++)
 		if (addr_equal(&c->listen[i].addr, &hp.addr) && c->listen[i].port == hp.port)
-			return fail(x, "'%s' is given twice", shown(x, v));
+			return optset_fail(x, "'%s' is given twice", optset_shown(x, v));
 	if (c->nlisten >= PCONFIG_MAX_LISTEN)
-		return fail(x, "'%s' is one address too many (at most %d)", shown(x, v),
-		            PCONFIG_MAX_LISTEN);
+		return optset_fail(x, "'%s' is one address too many (at most %d)",
+				   optset_shown(x, v), PCONFIG_MAX_LISTEN);
 	c->listen[c->nlisten++] = hp;
 	return 0;
 }
 
-static int set_upstream(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_upstream(struct optset *x, const struct optset_impl *o, const char *v)
 {
-	struct proxy_config *c = x->c;
+	struct proxy_config *c = CFG(x);
 	char host[PCONFIG_HOST_MAX];
 	uint16_t port;
 	enum ftp_status st = rewrite_parse_host_port(v, strlen(v), 0, host, sizeof(host), &port);
 
 	(void)o;
 	if (st != FTP_OK)
-		return fail(x, "'%s' is not HOST:PORT with a name, an IPv4 address or [IPv6] and "
-		            "port 1..65535, e.g. ftp.example.com:21 or [2001:db8::1]:21 (%s)",
-		            shown(x, v), ftp_status_str(st));
+		return optset_fail(
+			x,
+			"'%s' is not HOST:PORT with a name, an IPv4 address or [IPv6] and "
+			"port 1..65535, e.g. ftp.example.com:21 or [2001:db8::1]:21 (%s)",
+			optset_shown(x, v), ftp_status_str(st));
 	memcpy(c->upstream_host, host, sizeof(host));
 	c->upstream_port = port;
 	return 0;
 }
 
-static int set_allow_dest(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_allow_dest(struct optset *x, const struct optset_impl *o, const char *v)
 {
-	struct proxy_config *c = x->c;
+	struct proxy_config *c = CFG(x);
 	struct dest_rule r;
 	enum ftp_status st = rewrite_parse_dest_rule(v, strlen(v), &r);
 
 	(void)o;
 	if (st != FTP_OK)
-		return fail(x, "'%s' is not CIDR[:PORT[-PORT]], e.g. 198.51.100.0/24:21 or "
-		            "[2001:db8::]/32:21-2121 (%s)", shown(x, v), ftp_status_str(st));
+		return optset_fail(x, "'%s' is not CIDR[:PORT[-PORT]], e.g. 198.51.100.0/24:21 or "
+		            "[2001:db8::]/32:21-2121 (%s)", optset_shown(x, v), ftp_status_str(st));
 	if (c->nallow >= PCONFIG_MAX_ALLOW)
-		return fail(x, "'%s' is one rule too many (at most %d)", shown(x, v),
+		return optset_fail(x, "'%s' is one rule too many (at most %d)", optset_shown(x, v),
 		            PCONFIG_MAX_ALLOW);
 	c->allow[c->nallow++] = r;
 	return 0;
 }
 
 /* 227 replies carry IPv4 only, so the address announced to clients is IPv4. */
-static int set_public_address(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_public_address(struct optset *x, const struct optset_impl *o, const char *v)
 {
 	struct ftp_addr a;
 
 	(void)o;
 	if (addr_parse(v, strlen(v), &a) != FTP_OK || a.family != FTP_AF_INET)
-		return fail(x, "'%s' is not an IPv4 address (227 replies carry IPv4 only)",
-		            shown(x, v));
-	x->c->public_address = a;
-	x->c->public_address_set = true;
+		return optset_fail(x, "'%s' is not an IPv4 address (227 replies carry IPv4 only)",
+		            optset_shown(x, v));
+	CFG(x)->public_address = a;
+	CFG(x)->public_address_set = true;
 	return 0;
 }
 
 /* Toward servers EPRT carries either family. */
-static int set_outside_address(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_outside_address(struct optset *x, const struct optset_impl *o, const char *v)
 {
 	struct ftp_addr a;
 
 	(void)o;
 	if (addr_parse(v, strlen(v), &a) != FTP_OK)
-		return fail(x, "'%s' is not an IPv4 or IPv6 address", shown(x, v));
-	x->c->outside_address = a;
-	x->c->outside_address_set = true;
+		return optset_fail(x, "'%s' is not an IPv4 or IPv6 address", optset_shown(x, v));
+	CFG(x)->outside_address = a;
+	CFG(x)->outside_address_set = true;
 	return 0;
 }
 
-static int set_data_ports(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_data_ports(struct optset *x, const struct optset_impl *o, const char *v)
 {
 	const char *dash = strchr(v, '-');
 	uint64_t a, b;
 
 	(void)o;
-	if (dash == NULL || parse_u64(v, (size_t)(dash - v), 1, 65535, &a) != 0 ||
-	    parse_u64(dash + 1, strlen(dash + 1), 1, 65535, &b) != 0 || a > b)
-		return fail(x, "'%s' is not A-B with 1 <= A <= B <= 65535", shown(x, v));
-	x->c->data_min = (uint16_t)a;
-	x->c->data_max = (uint16_t)b;
+	if (dash == NULL || optset_parse_u64(v, (size_t)(dash - v), 1, 65535, &a) != 0 ||
+	    optset_parse_u64(dash + 1, strlen(dash + 1), 1, 65535, &b) != 0 || a > b)
+		return optset_fail(x, "'%s' is not A-B with 1 <= A <= B <= 65535",
+				   optset_shown(x, v));
+	CFG(x)->data_min = (uint16_t)a;
+	CFG(x)->data_max = (uint16_t)b;
 	return 0;
 }
 
-static int set_server_data(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_server_data(struct optset *x, const struct optset_impl *o, const char *v)
 {
 	enum server_data sd;
 
 	(void)o;
 	if (rewrite_parse_server_data(v, &sd) != 0)
-		return fail(x, "'%s' is not same, passive, epsv, active or eprt", shown(x, v));
-	x->c->server_data = sd;
+		return optset_fail(x, "'%s' is not same, passive, epsv, active or eprt",
+				   optset_shown(x, v));
+	CFG(x)->server_data = sd;
 	return 0;
 }
 
@@ -264,10 +153,10 @@ static int set_server_data(struct set_ctx *x, const struct option_impl *o, const
 	  set_upstream, 0, 0, 0)                                                                \
 	X("transparent", 0, false, NULL,                                                        \
 	  "transparent proxy: go where the client was going (iptables)",                        \
-	  set_flag, OFF(transparent), 0, 0)                                                     \
+	  optset_set_flag, OFF(transparent), 0, 0)                                                     \
 	X("forward", 0, false, NULL,                                                            \
 	  "forward proxy: USER user@host[:port] names the server",                              \
-	  set_flag, OFF(forward), 0, 0)                                                         \
+	  optset_set_flag, OFF(forward), 0, 0)                                                         \
 	X("allow-dest", 0, true, "CIDR[:PORTS]",                                                \
 	  "only reach servers in CIDR, on PORT or LO-HI (repeatable)",                          \
 	  set_allow_dest, 0, 0, 0)                                                              \
@@ -285,28 +174,28 @@ static int set_server_data(struct set_ctx *x, const struct option_impl *o, const
 	  set_server_data, 0, 0, 0)                                                             \
 	X("max-sessions", 0, true, "N",                                                         \
 	  "relay at most N sessions at once (default 10000)",                                   \
-	  set_uint, OFF(max_sessions), 1, 1000000)                                              \
+	  optset_set_uint, OFF(max_sessions), 1, 1000000)                                              \
 	X("max-per-ip", 0, true, "N",                                                           \
 	  "relay at most N sessions per client address (default 50)",                           \
-	  set_uint, OFF(max_per_ip), 1, 1000000)                                                \
+	  optset_set_uint, OFF(max_per_ip), 1, 1000000)                                                \
 	X("idle-timeout", 0, true, "S",                                                         \
 	  "close a session idle for S seconds (default 300)",                                   \
-	  set_uint, OFF(idle_timeout), 1, 86400)                                                \
+	  optset_set_uint, OFF(idle_timeout), 1, 86400)                                                \
 	X("connect-timeout", 0, true, "S",                                                      \
 	  "give up connecting to a server after S seconds (default 10)",                        \
-	  set_uint, OFF(connect_timeout), 1, 600)                                               \
+	  optset_set_uint, OFF(connect_timeout), 1, 600)                                               \
 	X("log-json", 0, true, "FILE",                                                          \
 	  "append session events to FILE as JSON lines",                                        \
-	  set_path, OFF(log_json), 0, 0)                                                        \
+	  optset_set_path, OFF(log_json), 0, 0)                                                        \
 	X("verbose", 'v', false, NULL,                                                          \
 	  "show every rewrite as a transcript line on stderr",                                  \
-	  set_flag, OFF(verbose), 0, 0)
+	  optset_set_flag, OFF(verbose), 0, 0)
 
 #define OPTION_ROW(name, sh, tv, vn, help, set, off, lo, hi) {name, sh, tv, vn, help},
 #define IMPL_ROW(name, sh, tv, vn, help, set, off, lo, hi) {set, off, lo, hi},
 
 static const struct pconfig_option options[] = {PCONFIG_OPTION_LIST(OPTION_ROW)};
-static const struct option_impl impls[] = {PCONFIG_OPTION_LIST(IMPL_ROW)};
+static const struct optset_impl impls[] = {PCONFIG_OPTION_LIST(IMPL_ROW)};
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -332,17 +221,17 @@ void pconfig_defaults(struct proxy_config *c)
 static int option_set(struct proxy_config *c, const char *name, const char *value,
                       const char *dash, char *err, size_t errlen)
 {
-	struct set_ctx x = {c, dash, name, err, errlen, ""};
+	struct optset x = {c, dash, name, err, errlen, ""};
 
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		if (strcmp(name, options[i].name) != 0)
 			continue;
 		if (options[i].takes_value && value == NULL)
-			return fail(&x, "needs a value (%s)", options[i].value_name);
+			return optset_fail(&x, "needs a value (%s)", options[i].value_name);
 		return impls[i].set(&x, &impls[i], value);
 	}
 	if (errlen > 0)
-		snprintf(err, errlen, "unknown option '%s'", shown(&x, name));
+		snprintf(err, errlen, "unknown option '%s'", optset_shown(&x, name));
 	return -1;
 }
 

@@ -15,79 +15,8 @@
 #include <strings.h>
 
 #include "ftplab/kvconf.h"
+#include "ftplab/optset.h"
 #include "ftplab/textesc.h"
-
-#define SHOW_CAP 84          /* an escaped value quoted in a message: 80 bytes + "..." */
-
-/* What a setter needs besides the value: where errors go and how to name the
- * option in them ("--listen" on the command line, "listen" in a file). */
-struct set_ctx {
-	struct server_config *c;
-	const char *dash;
-	const char *name;
-	char *err;
-	size_t errlen;
-	char shown[SHOW_CAP];
-};
-
-struct option_impl {
-	int (*set)(struct set_ctx *x, const struct option_impl *o, const char *v);
-	size_t off;      /* the field, for the generic setters */
-	uint64_t lo, hi; /* bounds, for numbers */
-};
-
-/* v[0..n) made printable (textesc) and short enough to quote in a message. */
-static const char *show(char *buf, size_t cap, const char *v, size_t n)
-{
-	bool truncated = false;
-
-	n = textesc(buf, cap - 3, v, n, &truncated);
-	if (truncated)
-		memcpy(buf + n, "...", 4);
-	return buf;
-}
-
-static const char *shown(struct set_ctx *x, const char *v)
-{
-	return show(x->shown, sizeof(x->shown), v, strlen(v));
-}
-
-__attribute__((format(printf, 2, 3)))
-static int fail(struct set_ctx *x, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (x->errlen == 0)
-		return -1;
-	n = snprintf(x->err, x->errlen, "%s%s: ", x->dash, x->name);
-	if (n >= 0 && (size_t)n < x->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/* Decimal digits only, lo <= value <= hi: no sign, no spaces, no overflow. */
-static int parse_u64(const char *s, size_t n, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - (unsigned)'0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* 227 replies carry IPv4 only, so every address announced in them is IPv4. */
 static int parse_ipv4(const char *s, size_t n, struct ftp_addr *out)
@@ -95,80 +24,35 @@ static int parse_ipv4(const char *s, size_t n, struct ftp_addr *out)
 	return addr_parse(s, n, out) == FTP_OK && out->family == FTP_AF_INET ? 0 : -1;
 }
 
-static int set_uint(struct set_ctx *x, const struct option_impl *o, const char *v)
+/* The configuration a setter works on. */
+#define CFG(x) ((struct server_config *)(x)->cfg)
+
+_Static_assert(CONFIG_PATH_MAX == OPTSET_PATH_MAX, "path fields are OPTSET_PATH_MAX bytes");
+
+static int set_listen(struct optset *x, const struct optset_impl *o, const char *v)
 {
-	uint64_t n;
-
-	if (parse_u64(v, strlen(v), o->lo, o->hi, &n) != 0)
-		return fail(x, "'%s' is not a number in %" PRIu64 "..%" PRIu64, shown(x, v), o->lo,
-		            o->hi);
-	*(unsigned *)(void *)((char *)x->c + o->off) = (unsigned)n;
-	return 0;
-}
-
-static int parse_bool(const char *v, bool *out)
-{
-	static const char *const words[] = {"no", "yes", "false", "true", "off", "on", "0", "1"};
-
-	if (v == NULL) {
-		*out = true;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (strcasecmp(v, words[i]) == 0) {
-			*out = i % 2 == 1;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int set_flag(struct set_ctx *x, const struct option_impl *o, const char *v)
-{
-	bool b;
-
-	if (parse_bool(v, &b) != 0)
-		return fail(x, "'%s' is not yes|no|true|false|on|off|1|0", shown(x, v));
-	*(bool *)(void *)((char *)x->c + o->off) = b;
-	return 0;
-}
-
-static int set_path(struct set_ctx *x, const struct option_impl *o, const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n == 0)
-		return fail(x, "the value is empty");
-	if (n >= CONFIG_PATH_MAX)
-		return fail(x, "'%s' is longer than %d bytes", shown(x, v), CONFIG_PATH_MAX - 1);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return fail(x, "'%s' contains a control byte", shown(x, v));
-	memcpy((char *)x->c + o->off, v, n + 1);
-	return 0;
-}
-
-static int set_listen(struct set_ctx *x, const struct option_impl *o, const char *v)
-{
-	struct server_config *c = x->c;
+	struct server_config *c = CFG(x);
 	struct ftp_hostport hp;
 	enum ftp_status st = addr_parse_endpoint(v, strlen(v), &hp);
 
 	(void)o;
 	if (st != FTP_OK)
-		return fail(x, "'%s' is not ADDR:PORT with port 1..65535, e.g. 127.0.0.1:2121 or "
-		            "[::1]:2121 (%s)", shown(x, v), ftp_status_str(st));
+		return optset_fail(
+			x,
+			"'%s' is not ADDR:PORT with port 1..65535, e.g. 127.0.0.1:2121 or "
+			"[::1]:2121 (%s)",
+			optset_shown(x, v), ftp_status_str(st));
 	for (size_t i = 0; i < c->nlisten; i++)
 		if (addr_equal(&c->listen[i].addr, &hp.addr) && c->listen[i].port == hp.port)
-			return fail(x, "'%s' is given twice", shown(x, v));
+			return optset_fail(x, "'%s' is given twice", optset_shown(x, v));
 	if (c->nlisten >= CONFIG_MAX_LISTEN)
-		return fail(x, "'%s' is one address too many (at most %d)", shown(x, v),
-		            CONFIG_MAX_LISTEN);
+		return optset_fail(x, "'%s' is one address too many (at most %d)",
+				   optset_shown(x, v), CONFIG_MAX_LISTEN);
 	c->listen[c->nlisten++] = hp;
 	return 0;
 }
 
-static int set_anonymous(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_anonymous(struct optset *x, const struct optset_impl *o, const char *v)
 {
 	static const struct {
 		const char *word;
@@ -178,64 +62,66 @@ static int set_anonymous(struct set_ctx *x, const struct option_impl *o, const c
 	(void)o;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (strcmp(v, modes[i].word) == 0) {
-			x->c->anonymous = modes[i].mode;
+			CFG(x)->anonymous = modes[i].mode;
 			return 0;
 		}
 	}
-	return fail(x, "'%s' is not ro, rw or off", shown(x, v));
+	return optset_fail(x, "'%s' is not ro, rw or off", optset_shown(x, v));
 }
 
-static int set_pasv_ports(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_pasv_ports(struct optset *x, const struct optset_impl *o, const char *v)
 {
 	const char *dash = strchr(v, '-');
 	uint64_t a, b;
 
 	(void)o;
-	if (dash == NULL || parse_u64(v, (size_t)(dash - v), 1, 65535, &a) != 0 ||
-	    parse_u64(dash + 1, strlen(dash + 1), 1, 65535, &b) != 0 || a > b)
-		return fail(x, "'%s' is not A-B with 1 <= A <= B <= 65535", shown(x, v));
-	x->c->pasv_min = (uint16_t)a;
-	x->c->pasv_max = (uint16_t)b;
+	if (dash == NULL || optset_parse_u64(v, (size_t)(dash - v), 1, 65535, &a) != 0 ||
+	    optset_parse_u64(dash + 1, strlen(dash + 1), 1, 65535, &b) != 0 || a > b)
+		return optset_fail(x, "'%s' is not A-B with 1 <= A <= B <= 65535",
+				   optset_shown(x, v));
+	CFG(x)->pasv_min = (uint16_t)a;
+	CFG(x)->pasv_max = (uint16_t)b;
 	return 0;
 }
 
-static int set_pasv_address(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_pasv_address(struct optset *x, const struct optset_impl *o, const char *v)
 {
 	struct ftp_addr a;
 
 	(void)o;
 	if (parse_ipv4(v, strlen(v), &a) != 0)
-		return fail(x, "'%s' is not an IPv4 address (227 replies carry IPv4 only)",
-		            shown(x, v));
-	x->c->pasv_address = a;
-	x->c->pasv_address_set = true;
+		return optset_fail(x, "'%s' is not an IPv4 address (227 replies carry IPv4 only)",
+		            optset_shown(x, v));
+	CFG(x)->pasv_address = a;
+	CFG(x)->pasv_address_set = true;
 	return 0;
 }
 
-static int set_pasv_map(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_pasv_map(struct optset *x, const struct optset_impl *o, const char *v)
 {
-	struct server_config *c = x->c;
+	struct server_config *c = CFG(x);
 	const char *eq = strchr(v, '=');
 	struct pasv_map m;
 
 	(void)o;
 	if (eq == NULL || addr_parse_cidr(v, (size_t)(eq - v), &m.net) != FTP_OK ||
 	    parse_ipv4(eq + 1, strlen(eq + 1), &m.addr) != 0)
-		return fail(x, "'%s' is not CIDR=IPv4, e.g. 10.0.0.0/8=203.0.113.7", shown(x, v));
+		return optset_fail(x, "'%s' is not CIDR=IPv4, e.g. 10.0.0.0/8=203.0.113.7",
+				   optset_shown(x, v));
 	if (c->npasv_map >= CONFIG_MAX_PASV_MAP)
-		return fail(x, "'%s' is one mapping too many (at most %d)", shown(x, v),
-		            CONFIG_MAX_PASV_MAP);
+		return optset_fail(x, "'%s' is one mapping too many (at most %d)",
+				   optset_shown(x, v), CONFIG_MAX_PASV_MAP);
 	c->pasv_map[c->npasv_map++] = m;
 	return 0;
 }
 
-static int set_fault(struct set_ctx *x, const struct option_impl *o, const char *v)
+static int set_fault(struct optset *x, const struct optset_impl *o, const char *v)
 {
 	char ferr[512];
 
 	(void)o;
-	if (faults_parse(&x->c->faults, v, ferr, sizeof(ferr)) != 0)
-		return fail(x, "%s", ferr);
+	if (faults_parse(&CFG(x)->faults, v, ferr, sizeof(ferr)) != 0)
+		return optset_fail(x, "%s", ferr);
 	return 0;
 }
 
@@ -249,10 +135,10 @@ static int set_fault(struct set_ctx *x, const struct option_impl *o, const char 
 	  set_listen, 0, 0, 0)                                                                  \
 	X("root", 'r', true, "DIR",                                                             \
 	  "serve DIR as \"/\" (default: the current directory)",                                \
-	  set_path, OFF(root), 0, 0)                                                            \
+	  optset_set_path, OFF(root), 0, 0)                                                            \
 	X("users", 0, true, "FILE",                                                             \
 	  "virtual users, one name:crypt-hash:home:ro|rw per line",                             \
-	  set_path, OFF(users_file), 0, 0)                                                      \
+	  optset_set_path, OFF(users_file), 0, 0)                                                      \
 	X("anonymous", 0, true, "ro|rw|off",                                                    \
 	  "anonymous logins (default: ro without --users, else off)",                           \
 	  set_anonymous, 0, 0, 0)                                                               \
@@ -267,40 +153,40 @@ static int set_fault(struct set_ctx *x, const struct option_impl *o, const char 
 	  set_pasv_map, 0, 0, 0)                                                                \
 	X("max-sessions", 0, true, "N",                                                         \
 	  "serve at most N sessions at once (default 10000)",                                   \
-	  set_uint, OFF(max_sessions), 1, 1000000)                                              \
+	  optset_set_uint, OFF(max_sessions), 1, 1000000)                                              \
 	X("max-per-ip", 0, true, "N",                                                           \
 	  "serve at most N sessions per client address (default 50)",                           \
-	  set_uint, OFF(max_per_ip), 1, 1000000)                                                \
+	  optset_set_uint, OFF(max_per_ip), 1, 1000000)                                                \
 	X("idle-timeout", 0, true, "S",                                                         \
 	  "close a session idle for S seconds (default 300)",                                   \
-	  set_uint, OFF(idle_timeout), 1, 86400)                                                \
+	  optset_set_uint, OFF(idle_timeout), 1, 86400)                                                \
 	X("login-timeout", 0, true, "S",                                                        \
 	  "close a session not logged in after S seconds (default 60)",                         \
-	  set_uint, OFF(login_timeout), 1, 86400)                                               \
+	  optset_set_uint, OFF(login_timeout), 1, 86400)                                               \
 	X("data-timeout", 0, true, "S",                                                         \
 	  "abort a data connection stalled for S seconds (default 60)",                         \
-	  set_uint, OFF(data_timeout), 1, 86400)                                                \
+	  optset_set_uint, OFF(data_timeout), 1, 86400)                                                \
 	X("rate-limit", 0, true, "KBPS",                                                        \
 	  "limit each data connection to KBPS KiB/s (default 0: none)",                         \
-	  set_uint, OFF(rate_limit_kbps), 0, 10000000)                                          \
+	  optset_set_uint, OFF(rate_limit_kbps), 0, 10000000)                                          \
 	X("atomic-uploads", 0, false, NULL,                                                     \
 	  "upload to a temporary file, renamed when complete",                                  \
-	  set_flag, OFF(atomic_uploads), 0, 0)                                                  \
+	  optset_set_flag, OFF(atomic_uploads), 0, 0)                                                  \
 	X("allow-fxp", 0, false, NULL,                                                          \
 	  "allow PORT and EPRT to other hosts than the client (FXP)",                           \
-	  set_flag, OFF(allow_fxp), 0, 0)                                                       \
+	  optset_set_flag, OFF(allow_fxp), 0, 0)                                                       \
 	X("xferlog", 0, true, "FILE",                                                           \
 	  "append one xferlog line per transfer to FILE",                                       \
-	  set_path, OFF(xferlog), 0, 0)                                                         \
+	  optset_set_path, OFF(xferlog), 0, 0)                                                         \
 	X("log-json", 0, true, "FILE",                                                          \
 	  "append session events to FILE as JSON lines",                                        \
-	  set_path, OFF(log_json), 0, 0)                                                        \
+	  optset_set_path, OFF(log_json), 0, 0)                                                        \
 	X("log-passwords", 0, false, NULL,                                                      \
 	  "log passwords in clear (default: masked)",                                           \
-	  set_flag, OFF(log_passwords), 0, 0)                                                   \
+	  optset_set_flag, OFF(log_passwords), 0, 0)                                                   \
 	X("quiet", 'q', false, NULL,                                                            \
 	  "log only refusals, failures and faults on stderr",                                   \
-	  set_flag, OFF(quiet), 0, 0)                                                           \
+	  optset_set_flag, OFF(quiet), 0, 0)                                                           \
 	X("fault", 0, true, "NAME[=ARG]",                                                       \
 	  "misbehave on purpose for labs (repeatable; see the man page)",                       \
 	  set_fault, 0, 0, 0)
@@ -309,7 +195,7 @@ static int set_fault(struct set_ctx *x, const struct option_impl *o, const char 
 #define IMPL_ROW(name, sh, tv, vn, help, set, off, lo, hi) {set, off, lo, hi},
 
 static const struct config_option options[] = {CONFIG_OPTION_LIST(OPTION_ROW)};
-static const struct option_impl impls[] = {CONFIG_OPTION_LIST(IMPL_ROW)};
+static const struct optset_impl impls[] = {CONFIG_OPTION_LIST(IMPL_ROW)};
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -335,17 +221,17 @@ void config_defaults(struct server_config *c)
 static int option_set(struct server_config *c, const char *name, const char *value,
                       const char *dash, char *err, size_t errlen)
 {
-	struct set_ctx x = {c, dash, name, err, errlen, ""};
+	struct optset x = {c, dash, name, err, errlen, ""};
 
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		if (strcmp(name, options[i].name) != 0)
 			continue;
 		if (options[i].takes_value && value == NULL)
-			return fail(&x, "needs a value (%s)", options[i].value_name);
+			return optset_fail(&x, "needs a value (%s)", options[i].value_name);
 		return impls[i].set(&x, &impls[i], value);
 	}
 	if (errlen > 0)
-		snprintf(err, errlen, "unknown option '%s'", shown(&x, name));
+		snprintf(err, errlen, "unknown option '%s'", optset_shown(&x, name));
 	return -1;
 }
 
@@ -456,13 +342,13 @@ static const struct fault_kind fault_kinds[] = {
 /* "unknown fault 'x' (valid: pasv-address=IP, ..., split-replies)" */
 static int fail_unknown_fault(const char *spec, size_t nlen, char *err, size_t errlen)
 {
-	char name[SHOW_CAP];
+	char name[OPTSET_SHOW_CAP];
 	size_t used;
 
 	if (errlen == 0)
 		return -1;
 	used = (size_t)snprintf(err, errlen, "unknown fault '%s' (valid:",
-	                        show(name, sizeof(name), spec, nlen));
+	                        optset_show(name, sizeof(name), spec, nlen));
 	for (size_t i = 0; i < NFAULTS && used < errlen; i++) {
 		const struct fault_kind *k = &fault_kinds[i];
 
@@ -478,7 +364,7 @@ static int fail_unknown_fault(const char *spec, size_t nlen, char *err, size_t e
 static int fault_parse_arg(const struct fault_kind *k, const char *arg, uint64_t *n,
                            struct ftp_addr *a, char *err, size_t errlen)
 {
-	char buf[SHOW_CAP];
+	char buf[OPTSET_SHOW_CAP];
 
 	if (k->arg == FAULT_ARG_NONE) {
 		if (arg == NULL)
@@ -490,14 +376,14 @@ static int fault_parse_arg(const struct fault_kind *k, const char *arg, uint64_t
 		snprintf(err, errlen, "%s needs an argument: %s=%s", k->name, k->name, k->arg_name);
 		return -1;
 	}
-	show(buf, sizeof(buf), arg, strlen(arg));
+	optset_show(buf, sizeof(buf), arg, strlen(arg));
 	if (k->arg == FAULT_ARG_IPV4) {
 		if (parse_ipv4(arg, strlen(arg), a) == 0)
 			return 0;
 		snprintf(err, errlen, "%s: '%s' is not an IPv4 address", k->name, buf);
 		return -1;
 	}
-	if (parse_u64(arg, strlen(arg), k->lo, k->hi, n) == 0)
+	if (optset_parse_u64(arg, strlen(arg), k->lo, k->hi, n) == 0)
 		return 0;
 	snprintf(err, errlen, "%s: '%s' is not a number in %" PRIu64 "..%" PRIu64, k->name, buf,
 	         k->lo, k->hi);
