@@ -12,3 +12,8 @@ add_executable(test_proxy_config test_proxy_config.c ${PROJECT_SOURCE_DIR}/proxy
 target_include_directories(test_proxy_config PRIVATE ${PROJECT_SOURCE_DIR}/proxy)
 target_link_libraries(test_proxy_config PRIVATE ftplab PkgConfig::CMOCKA)
 add_test(NAME unit.proxy_config COMMAND test_proxy_config)
+
+add_executable(test_proxy_replies test_proxy_replies.c ${PROJECT_SOURCE_DIR}/proxy/rewrite.c)
+target_include_directories(test_proxy_replies PRIVATE ${PROJECT_SOURCE_DIR}/proxy)
+target_link_libraries(test_proxy_replies PRIVATE ftplab PkgConfig::CMOCKA)
+add_test(NAME unit.proxy_replies COMMAND test_proxy_replies)

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tablecheck.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
@@ -24,41 +26,6 @@
 #define MAX_OPS 32
 #define CANARY 0xa5
 #define CANARY_LEN 16
-
-/* What a failing check prints: the case's name and an output, unprintable
- * bytes as \xNN. */
-struct ctx {
-	const char *name;
-	const void *in;
-	size_t in_len;
-};
-
-static void show_input(const struct ctx *x)
-{
-	const unsigned char *s = x->in;
-	char buf[256];
-	size_t o = 0;
-
-	for (size_t i = 0; i < x->in_len && o + 5 < sizeof(buf); i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' && s[i] != '"')
-			buf[o++] = (char)s[i];
-		else
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", s[i]);
-	}
-	buf[o] = '\0';
-	print_message("case \"%s\": output \"%s\" (%zu bytes)\n", x->name, buf, x->in_len);
-}
-
-#define FAIL(x, ...) do { \
-	show_input(x); \
-	fail_msg(__VA_ARGS__); \
-} while (0)
-
-#define CHECK_INT(x, got, want) do { \
-	long long g_ = (long long)(got), w_ = (long long)(want); \
-	if (g_ != w_) \
-		FAIL(x, "%s: %s is %lld, want %lld", (x)->name, #got, g_, w_); \
-} while (0)
 
 /* ---- a small JSON validator, independent of the writer ---- */
 

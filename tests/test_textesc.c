@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tablecheck.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,56 +18,6 @@
 
 #define S(x) x, sizeof(x) - 1
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* What a failing check prints: the case's name and its input, unprintable
- * bytes as \xNN. */
-struct ctx {
-	const char *name;
-	const void *in;
-	size_t in_len;
-};
-
-static void show_input(const struct ctx *x)
-{
-	const unsigned char *s = x->in;
-	char buf[256];
-	size_t o = 0;
-
-	for (size_t i = 0; i < x->in_len && o + 5 < sizeof(buf); i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' && s[i] != '"')
-			buf[o++] = (char)s[i];
-		else
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", s[i]);
-	}
-	buf[o] = '\0';
-	print_message("case \"%s\": input \"%s\" (%zu bytes)\n", x->name, buf, x->in_len);
-}
-
-#define FAIL(x, ...) do { \
-	show_input(x); \
-	fail_msg(__VA_ARGS__); \
-} while (0)
-
-#define CHECK_INT(x, got, want) do { \
-	long long g_ = (long long)(got), w_ = (long long)(want); \
-	if (g_ != w_) \
-		FAIL(x, "%s: %s is %lld, want %lld", (x)->name, #got, g_, w_); \
-} while (0)
-
-#define CHECK_STR(x, got, want) do { \
-	if (strcmp((got), (want)) != 0) \
-		FAIL(x, "%s: %s is \"%s\", want \"%s\"", (x)->name, #got, (got), (want)); \
-} while (0)
-
-static unsigned char *dup_exact(const void *p, size_t n)
-{
-	unsigned char *d = malloc(n ? n : 1);
-
-	assert_non_null(d);
-	if (n)
-		memcpy(d, p, n);
-	return d;
-}
 
 /* ---- utf8_seq_len ---- */
 
@@ -123,7 +75,7 @@ static void test_utf8_seq_len(void **state)
 	for (size_t i = 0; i < COUNT(utf8_cases); i++) {
 		const struct utf8_case *c = &utf8_cases[i];
 		const struct ctx x = {c->name, c->in, c->in_len};
-		unsigned char *in = dup_exact(c->in, c->in_len);
+		unsigned char *in = (unsigned char *)dup_exact(c->in, c->in_len);
 
 		CHECK_INT(&x, utf8_seq_len(in, c->in_len), c->want);
 		free(in);
@@ -142,7 +94,7 @@ static void test_utf8_short_n(void **state)
 		if (c->want < 2)
 			continue;
 		for (size_t n = 1; n < c->want; n++) {
-			unsigned char *in = dup_exact(c->in, n);
+			unsigned char *in = (unsigned char *)dup_exact(c->in, n);
 
 			CHECK_INT(&x, utf8_seq_len(in, n), 0);
 			free(in);
@@ -216,7 +168,7 @@ static void test_textesc(void **state)
 	for (size_t i = 0; i < COUNT(esc_cases); i++) {
 		const struct esc_case *c = &esc_cases[i];
 		const struct ctx x = {c->name, c->in, c->in_len};
-		unsigned char *in = dup_exact(c->in, c->in_len);
+		unsigned char *in = (unsigned char *)dup_exact(c->in, c->in_len);
 		char *out = malloc(c->cap); /* exact: ASan sees a write past cap */
 		bool truncated = !c->truncated;
 		size_t len;

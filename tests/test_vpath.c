@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tablecheck.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,56 +19,6 @@
 #define S(x) x, sizeof(x) - 1
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define BIG (VPATH_MAX + 1) /* room for any result */
-
-/* What a failing check prints: the case's name and its input, unprintable
- * bytes as \xNN. */
-struct ctx {
-	const char *name;
-	const void *in;
-	size_t in_len;
-};
-
-static void show_input(const struct ctx *x)
-{
-	const unsigned char *s = x->in;
-	char buf[256];
-	size_t o = 0;
-
-	for (size_t i = 0; i < x->in_len && o + 5 < sizeof(buf); i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' && s[i] != '"')
-			buf[o++] = (char)s[i];
-		else
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", s[i]);
-	}
-	buf[o] = '\0';
-	print_message("case \"%s\": input \"%s\" (%zu bytes)\n", x->name, buf, x->in_len);
-}
-
-#define FAIL(x, ...) do { \
-	show_input(x); \
-	fail_msg(__VA_ARGS__); \
-} while (0)
-
-#define CHECK_INT(x, got, want) do { \
-	long long g_ = (long long)(got), w_ = (long long)(want); \
-	if (g_ != w_) \
-		FAIL(x, "%s: %s is %lld, want %lld", (x)->name, #got, g_, w_); \
-} while (0)
-
-#define CHECK_STR(x, got, want) do { \
-	if (strcmp((got), (want)) != 0) \
-		FAIL(x, "%s: %s is \"%s\", want \"%s\"", (x)->name, #got, (got), (want)); \
-} while (0)
-
-static char *dup_exact(const void *p, size_t n)
-{
-	char *d = malloc(n ? n : 1);
-
-	assert_non_null(d);
-	if (n)
-		memcpy(d, p, n);
-	return d;
-}
 
 /* vpath_join with every buffer of its exact size; the result is copied to
  * res (BIG bytes) on FTP_OK. */
