@@ -25,7 +25,7 @@ Takes about 5 minutes and both cores: run it on a quiet machine.
                        sessions runs, 1,000 idle sessions; writes proxy-quick.md
   --only LIST          a subset: comma-separated of xfer,noop,sessions,idle
   --size-mib N         RETR file size (default 1024)
-  --runs N             RETR runs per path, best kept (default 3)
+  --runs N             RETR runs per path, best kept (default 5)
   --noops N            NOOPs of the latency test (default 2000)
   --seconds S          duration of each sessions-per-second run (default 5)
   --idle-sessions N    proxied idle sessions for the memory test (default 10000)
@@ -62,7 +62,7 @@ if ((quick)); then
 	: "${size_mib:=64}" "${runs:=1}" "${noops:=500}" "${secs:=2}" "${idle_n:=1000}"
 	: "${out:=$here/results/proxy-quick.md}"
 fi
-: "${size_mib:=1024}" "${runs:=3}" "${noops:=2000}" "${secs:=5}" "${idle_n:=10000}"
+: "${size_mib:=1024}" "${runs:=5}" "${noops:=2000}" "${secs:=5}" "${idle_n:=10000}"
 : "${out:=$here/results/proxy.md}" "${bindir:=$top/build/bin}"
 [[ $bindir == /* ]] || bindir=$PWD/$bindir
 [[ $out == /* ]] || out=$PWD/$out

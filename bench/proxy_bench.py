@@ -13,6 +13,9 @@ the NAT box between three rule sets:
     plain   MASQUERADE only (the layout's own rules)
     alg     + iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
     proxy   + REDIRECT -i lan0 tcp 21 -> PROXY_PORT and tcp DATA_PORTS (keeps the port)
+    kproxy  + REDIRECT -i lan0 tcp 21 -> KPROXY_PORT, where a second ftplab-proxy runs
+            with --data-path kernel, and FORWARD -m conntrack --ctstate DNAT -j ACCEPT
+            (the layout's FORWARD policy drops new connections from outside)
 
 It measures RETR throughput (curl), NOOP latency, sessions per second and
 proxied idle sessions (the small asyncio/socket clients below, because
@@ -37,6 +40,7 @@ TOP = os.path.dirname(HERE)
 
 SERVER = "198.51.100.2"
 PROXY_PORT = 2100
+KPROXY_PORT = 2101              # the --data-path kernel proxy
 DATA_PORTS = (40000, 40999)     # the proxy's --data-ports (REDIRECTed from lan0)
 PASV_PORTS = (50000, 50999)     # the server's passive ports: disjoint from DATA_PORTS
 SMALL = 65536                   # the file of each session (sessions/s)
@@ -287,22 +291,28 @@ class Bench:
                 ["-t", "nat", op, "PREROUTING", "-i", "lan0", "-p", "tcp", "--dport",
                  "%d:%d" % DATA_PORTS, "-j", "REDIRECT"]]
 
+    def kproxy_rules(self, op):
+        return [["-t", "nat", op, "PREROUTING", "-i", "lan0", "-p", "tcp", "--dport", "21",
+                 "-j", "REDIRECT", "--to-ports", str(KPROXY_PORT)],
+                [op if op == "-D" else "-I", "FORWARD", "-m", "conntrack", "--ctstate", "DNAT",
+                 "-j", "ACCEPT"]]
+
     def set_rules(self, want):
         if want == self.rules:
             return
         t = self.t
         if self.rules == "alg":
             t.iptables("nat", *self.alg_rule("-D"))
-        elif self.rules == "proxy":
-            for r in self.redirect_rules("-D"):
+        elif self.rules in ("proxy", "kproxy"):
+            for r in (self.kproxy_rules if self.rules == "kproxy" else self.redirect_rules)("-D"):
                 t.iptables("nat", *r)
         self.rules = "plain"
         if want == "alg":
             if not self.alg_ok:
                 raise RuntimeError("no kernel FTP ALG")
             t.iptables("nat", *self.alg_rule("-A"))
-        elif want == "proxy":
-            for r in self.redirect_rules("-A"):
+        elif want in ("proxy", "kproxy"):
+            for r in (self.kproxy_rules if want == "kproxy" else self.redirect_rules)("-A"):
                 t.iptables("nat", *r)
         self.rules = want
 
@@ -329,10 +339,15 @@ class Bench:
             "--transparent", "-l", "0.0.0.0:%d" % PROXY_PORT,
             "--data-ports", "%d-%d" % DATA_PORTS, "--max-sessions", "20000",
             "--max-per-ip", "20000", "--idle-timeout", "600"], wait_port=PROXY_PORT)
-        with open("/proc/%d/comm" % self.proxy.pid) as f:
-            comm = f.read().strip()
-        if comm != "ftplab-proxy":
-            raise RuntimeError("pid %d is %s, not ftplab-proxy" % (self.proxy.pid, comm))
+        self.kproxy = t.spawn_server("nat", os.path.join(self.bin, "ftplab-proxy"), [
+            "--transparent", "-l", "0.0.0.0:%d" % KPROXY_PORT, "--data-path", "kernel",
+            "--data-ports", "%d-%d" % DATA_PORTS, "--idle-timeout", "600", "-v"],
+            wait_port=KPROXY_PORT)
+        for p in (self.proxy, self.kproxy):
+            with open("/proc/%d/comm" % p.pid) as f:
+                comm = f.read().strip()
+            if comm != "ftplab-proxy":
+                raise RuntimeError("pid %d is %s, not ftplab-proxy" % (p.pid, comm))
         self.alg_ok, self.alg_why = topo.ftp_alg_status()
         if not self.alg_ok:
             self.note("kernel FTP ALG unavailable (%s): (b) not measured" % self.alg_why)
@@ -368,7 +383,8 @@ class Bench:
     def test_xfer(self):
         cases = [("retr.direct", "plain", "nat", False),
                  ("retr.alg", "alg", "client", True),
-                 ("retr.proxy", "proxy", "client", True)]
+                 ("retr.proxy", "proxy", "client", True),
+                 ("retr.kproxy", "kproxy", "client", True)]
         self.curl_retr("nat", False)     # warm-up, not counted
         for run in range(1, self.a.runs + 1):
             for key, rules, node, active in cases:
@@ -380,10 +396,16 @@ class Bench:
                     self.fail(key, "%s run %d failed: %s" % (key, run, why))
                 else:
                     self.val[key] = max(self.val.get(key, 0.0), mbps)
-            say("RETR run %d/%d: direct %.0f, ALG %.0f, proxy %.0f MB/s (best so far)" % (
-                run, self.a.runs, self.val.get("retr.direct", 0), self.val.get("retr.alg", 0),
-                self.val.get("retr.proxy", 0)))
+            say("RETR run %d/%d: direct %.0f, ALG %.0f, proxy relay %.0f, proxy kernel path %.0f "
+                "MB/s (best so far)" % (
+                    run, self.a.runs, self.val.get("retr.direct", 0), self.val.get("retr.alg", 0),
+                    self.val.get("retr.proxy", 0), self.val.get("retr.kproxy", 0)))
         self.set_rules("plain")
+        # (d) really went through the kernel path, not a relay
+        klog = self.kproxy.log()
+        if "data-kernel" not in klog or "data-open" in klog:
+            self.fail("retr.kproxy", "the --data-path kernel proxy did not hand its transfers "
+                      "to the kernel: " + klog[-300:])
         # the proxy really relayed (c): its session log counts transfers
         self.check_proxy_alive("after RETR")
 
@@ -501,12 +523,19 @@ class Bench:
                      cell("retr.direct"), "reference", "—"))
         rows.append(("RETR %d MiB, (b) NAT + kernel ALG, active (MB/s)" % mib,
                      cell("retr.alg"), "reference", "—" if self.alg_ok else "not measured"))
-        rows.append(("RETR %d MiB, (c) NAT + ftplab-proxy transparent, active (MB/s)" % mib,
+        rows.append(("RETR %d MiB, (c) NAT + ftplab-proxy transparent, active, relay "
+                     "(--data-path relay, the default) (MB/s)" % mib,
                      cell("retr.proxy"), "reference", "—"))
+        rows.append(("RETR %d MiB, (d) NAT + ftplab-proxy transparent, active, --data-path "
+                     "kernel (MB/s)" % mib, cell("retr.kproxy"), "reference", "—"))
         b, c = self.val.get("retr.alg", 0), self.val.get("retr.proxy", 0)
-        ratio = "%.3g×" % (c / b) if b and c else "—"
-        rows.append(("RETR ratio (c)/(b), best of %d each" % a.runs, ratio, "≥ 0.9×",
-                     verdict(["retr.alg", "retr.proxy"], b > 0 and c / b >= 0.9)))
+        d = self.val.get("retr.kproxy", 0)
+        rows.append(("RETR ratio (d)/(b): ftplab-proxy (kernel data path) vs the kernel ALG, "
+                     "best of %d each" % a.runs, "%.3g×" % (d / b) if b and d else "—",
+                     "≥ 0.9×", verdict(["retr.alg", "retr.kproxy"], b > 0 and d / b >= 0.9)))
+        rows.append(("RETR ratio (c)/(b): the relay vs the kernel ALG",
+                     "%.3g×" % (c / b) if b and c else "—", "information",
+                     "ERRORS" if self.err.get("retr.proxy") else "—"))
         rows.append(("RETR ratio (c)/(a)", "%.3g×" % (c / self.val["retr.direct"])
                      if c and self.val.get("retr.direct") else "—", "information", "—"))
         for k, name in (("p50", "p50"), ("p99", "p99")):
@@ -579,8 +608,11 @@ class Bench:
             "- topology: client 10.0.1.2 — lan0 10.0.1.1 [nat] wan0 198.51.100.1 — server "
             "198.51.100.2:21 (ftplab-server -q --anonymous=rw); (a) runs curl in the nat "
             "namespace itself, straight to the server; proxy: ftplab-proxy --transparent "
-            "-l 0.0.0.0:%d --data-ports %d-%d, REDIRECT of tcp 21 and %d:%d on lan0" % (
-                PROXY_PORT, DATA_PORTS[0], DATA_PORTS[1], DATA_PORTS[0], DATA_PORTS[1]),
+            "-l 0.0.0.0:%d --data-ports %d-%d, REDIRECT of tcp 21 and %d:%d on lan0; (d): a "
+            "second ftplab-proxy --transparent --data-path kernel on :%d, REDIRECT of tcp 21 "
+            "only, and FORWARD accepting DNAT'ed connections" % (
+                PROXY_PORT, DATA_PORTS[0], DATA_PORTS[1], DATA_PORTS[0], DATA_PORTS[1],
+                KPROXY_PORT),
             "",
             "| metric | value(s) | target | verdict |",
             "|---|---|---|---|",

@@ -140,6 +140,18 @@ static int set_server_data(struct optset *x, const struct optset_impl *o, const 
 	return 0;
 }
 
+static int set_data_path(struct optset *x, const struct optset_impl *o, const char *v)
+{
+	(void)o;
+	if (strcmp(v, "relay") == 0)
+		CFG(x)->data_path = DPATH_RELAY;
+	else if (strcmp(v, "kernel") == 0)
+		CFG(x)->data_path = DPATH_KERNEL;
+	else
+		return optset_fail(x, "'%s' is not relay or kernel", optset_shown(x, v));
+	return 0;
+}
+
 #define OFF(f) offsetof(struct proxy_config, f)
 
 /* Each row: name, short option, takes a value, value name, help;
@@ -172,6 +184,9 @@ static int set_server_data(struct optset *x, const struct optset_impl *o, const 
 	X("server-data", 0, true, "MODE",                                                       \
 	  "data connections to servers: same|passive|epsv|active|eprt",                         \
 	  set_server_data, 0, 0, 0)                                                             \
+	X("data-path", 0, true, "PATH",                                                         \
+	  "relay: the proxy carries data; kernel: netfilter does (nftables)",                   \
+	  set_data_path, 0, 0, 0)                                                               \
 	X("max-sessions", 0, true, "N",                                                         \
 	  "relay at most N sessions at once (default 10000)",                                   \
 	  optset_set_uint, OFF(max_sessions), 1, 1000000)                                              \

@@ -22,6 +22,11 @@ enum proxy_mode {
 	PMODE_FORWARD,     /* --forward: USER user@host[:port] names the server */
 };
 
+enum data_path {
+	DPATH_RELAY = 0, /* the proxy relays every data connection (splice) */
+	DPATH_KERNEL,    /* netfilter translates them when it can (kpath.h) */
+};
+
 struct proxy_config {
 	struct ftp_hostport listen[PCONFIG_MAX_LISTEN]; /* -l, --listen ADDR:PORT (repeatable) */
 	size_t nlisten;                                 /* 0: config_finish sets 127.0.0.1:2100 */
@@ -35,6 +40,7 @@ struct proxy_config {
 	struct ftp_addr outside_address;
 	uint16_t data_min, data_max;                   /* --data-ports A-B (0,0: 49152-65535) */
 	enum server_data server_data;                  /* --server-data same|passive|epsv|active|eprt */
+	enum data_path data_path;                      /* --data-path relay|kernel */
 	struct dest_rule allow[PCONFIG_MAX_ALLOW];     /* --allow-dest CIDR[:PORTS] (repeatable) */
 	size_t nallow;
 	unsigned max_sessions;                         /* --max-sessions N (10000) */

@@ -41,6 +41,9 @@ void datapath_reset(struct psession *ps)
 	if (dp->relay)
 		relay_free(dp->relay);
 	dp->relay = NULL;
+	if (dp->kflow_set)
+		kpath_del(ps->px->kpath, &dp->kflow);
+	dp->kflow_set = dp->kernel = false;
 	dp->cconnecting = dp->sconnecting = false;
 	dp->state = DP_NONE;
 }
@@ -98,6 +101,20 @@ static void maybe_relay(struct psession *ps)
 	plog(ps, "data-open", "data connection open: relaying client <-> server");
 }
 
+static void start_connect(struct psession *ps, bool client_side);
+
+/* The expected peer reached our own socket: netfilter did not translate
+ * its connection (it did not pass through this host's prerouting, say).
+ * Relay this one instead. */
+static void kernel_missed(struct psession *ps, bool client_side)
+{
+	plog(ps, "kernel-missed", "the %s's data connection reached the proxy itself, not the "
+	     "kernel path (is this host routing it?): relaying it",
+	     client_side ? "client" : "server");
+	ps->dp.kernel = false;
+	start_connect(ps, !client_side);
+}
+
 /* An accept on one of our listeners: only the expected peer may connect. */
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
@@ -124,6 +141,8 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	} else {
 		close_fd(client_side ? &dp->cfd : &dp->sfd);
 		*(client_side ? &dp->cfd : &dp->sfd) = fd;
+		if (dp->kernel)
+			kernel_missed(ps, client_side);
 		maybe_relay(ps);
 	}
 	psession_leave(ps);
@@ -191,6 +210,55 @@ static void start_connect(struct psession *ps, bool client_side)
 	*(client_side ? &dp->cconnecting : &dp->sconnecting) = true;
 }
 
+/* Can netfilter carry this transfer? Only what keeps the direction and the
+ * family, with forwarding on, and not for TPROXY sockets (they hold the
+ * server's address already). */
+static const char *kernel_refusal(struct psession *ps, bool cactive)
+{
+	const struct datapath *dp = &ps->dp;
+
+	if (ps->px->kpath == NULL)
+		return "";
+	if (ps->tproxy)
+		return "TPROXY sessions are relayed";
+	if (rewrite_upstream_is_active(dp->up) != cactive)
+		return "active<->passive conversion needs the relay";
+	if (ps->c.peer.addr.family != ps->s.peer.addr.family)
+		return "IPv4<->IPv6 translation needs the relay";
+	if (!kpath_forwarding(ps->px->kpath, ps->c.peer.addr.family))
+		return "this host does not forward that family (sysctl forwarding is 0)";
+	return NULL;
+}
+
+/* Hand the expected connection to the kernel; false (logged) to relay. */
+static bool kernel_add(struct psession *ps, const struct ftp_addr *peer,
+                       const struct ftp_hostport *ours, const struct ftp_hostport *to,
+                       const struct ftp_addr *snat)
+{
+	struct datapath *dp = &ps->dp;
+	char err[256], a[ADDR_ENDPOINT_STRLEN], b[ADDR_ENDPOINT_STRLEN], c[ADDR_STRLEN];
+	char d[ADDR_STRLEN];
+	struct ftp_addr also = {FTP_AF_NONE, {0}};
+
+	/* A transparent client may dial the server's address with our port (it
+	 * ignores the 227 address, or got a 229): translate that one too. */
+	if (ps->px->cfg.mode == PMODE_TRANSPARENT && !client_active(dp) &&
+	    !addr_equal(&ps->s.peer.addr, &ours->addr))
+		also = ps->s.peer.addr;
+	dp->kflow = (struct kpath_flow){*peer, *ours, *to, *snat, also};
+	if (kpath_add(ps->px->kpath, &dp->kflow, err, sizeof(err)) < 0) {
+		plog(ps, "kernel-failed", "kernel data path refused (%s): relaying", err);
+		dp->kernel = false;
+		return false;
+	}
+	dp->kflow_set = true;
+	addr_format(c, sizeof(c), peer);
+	addr_format(d, sizeof(d), snat);
+	plog(ps, "data-kernel", "data connection from %s to %s handed to the kernel: it goes to "
+	     "%s, from %s", c, ep(ours, a), ep(to, b), d);
+	return true;
+}
+
 /* What the client is told for its PASV/EPSV: our client-side listener, at
  * --public-address when given. */
 static int client_passive_reply(struct psession *ps, char *buf, size_t cap, size_t *len)
@@ -215,6 +283,15 @@ static bool client_target_ok(struct psession *ps, const struct client_req *cr)
 	     cr->kind == CREQ_PORT ? "PORT" : "EPRT", ep(&cr->hp, a));
 	control_reply(ps, FTP_R_ARG_SYNTAX_ERROR, "Data connections go to your own address only.");
 	return false;
+}
+
+static void kernel_decide(struct psession *ps, bool cactive)
+{
+	const char *why = kernel_refusal(ps, cactive);
+
+	ps->dp.kernel = why == NULL;
+	if (why && *why)
+		plog(ps, "kernel-skipped", "kernel data path not used: %s", why);
 }
 
 int datapath_begin(struct psession *ps, const struct client_req *cr, const char *line,
@@ -264,6 +341,10 @@ int datapath_begin(struct psession *ps, const struct client_req *cr, const char 
 		control_reply(ps, FTP_R_CANT_OPEN_DATA, "Proxy cannot open a data port.");
 		return -1;
 	}
+	kernel_decide(ps, cactive);
+	if (dp->kernel && cactive)
+		kernel_add(ps, &ps->s.peer.addr, &dp->slisten_addr, &dp->client_target,
+		           &ps->c.local.addr);
 	dp->state = DP_SETUP;
 	return 0;
 }
@@ -304,7 +385,9 @@ void datapath_server_reply(struct psession *ps, enum pend_kind pk, const struct 
 			plog(ps, "pasv-address-mismatch", "227 announced %s but the server is %s: "
 			     "a server behind NAT; connecting to its control address",
 			     ep(&sr.hp, a), ep(&dp->server_target, b));
-		start_connect(ps, false);
+		if (!dp->kernel || !kernel_add(ps, &ps->c.peer.addr, &dp->clisten_addr,
+		                               &dp->server_target, &ps->s.local.addr))
+			start_connect(ps, false);
 	}
 	if (client_active(dp)) {
 		ok = rewrite_format_client_port_ok(out, sizeof(out), &len,
@@ -339,6 +422,6 @@ void datapath_transfer_started(struct psession *ps)
 {
 	struct datapath *dp = &ps->dp;
 
-	if ((dp->state == DP_SETUP || dp->state == DP_READY) && client_active(dp))
+	if ((dp->state == DP_SETUP || dp->state == DP_READY) && client_active(dp) && !dp->kernel)
 		start_connect(ps, true);
 }

@@ -172,6 +172,7 @@ void proxy_free(struct proxy *px)
 	if (px->sig_int)
 		event_free(px->sig_int);
 	iptable_free(px->per_ip);
+	kpath_close(px->kpath); /* after the sessions: they delete their flows */
 	if (px->jsonlog)
 		fclose(px->jsonlog);
 	if (px->base)

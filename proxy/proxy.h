@@ -12,6 +12,7 @@
 #include <sys/time.h>
 
 #include "config.h"
+#include "kpath.h"
 #include "ftplab/linebuf.h"
 #include "ftplab/reply.h"
 #include "rewrite.h"
@@ -41,6 +42,7 @@ struct proxy {
 	struct psession *sessions;
 	unsigned nsessions;
 	struct iptable *per_ip;
+	struct kpath *kpath;           /* --data-path kernel: our nftables table */
 	uint64_t next_id;
 	FILE *jsonlog;
 	bool stopping;
@@ -93,6 +95,9 @@ struct datapath {
 	bool cconnecting, sconnecting;  /* a connect() in progress */
 	struct event *cev, *sev;        /* accept or connect events */
 	struct relay *relay;
+	bool kernel;                    /* this transfer goes through kpath, not the relay */
+	bool kflow_set;                 /* kflow is in the kernel's maps */
+	struct kpath_flow kflow;
 	struct timeval start;
 	char client_line[128];          /* for the transcript */
 };

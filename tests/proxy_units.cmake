@@ -17,3 +17,8 @@ add_executable(test_proxy_replies test_proxy_replies.c ${PROJECT_SOURCE_DIR}/pro
 target_include_directories(test_proxy_replies PRIVATE ${PROJECT_SOURCE_DIR}/proxy)
 target_link_libraries(test_proxy_replies PRIVATE ftplab PkgConfig::CMOCKA)
 add_test(NAME unit.proxy_replies COMMAND test_proxy_replies)
+
+add_executable(test_proxy_kpath test_proxy_kpath.c ${PROJECT_SOURCE_DIR}/proxy/kpath_fmt.c)
+target_include_directories(test_proxy_kpath PRIVATE ${PROJECT_SOURCE_DIR}/proxy)
+target_link_libraries(test_proxy_kpath PRIVATE ftplab PkgConfig::CMOCKA)
+add_test(NAME unit.proxy_kpath COMMAND test_proxy_kpath)

@@ -75,6 +75,7 @@ static void dump_config(const struct proxy_config *c, char *buf)
 	    c->outside_address_set ? addr_text(&c->outside_address, a) : "none");
 	put(&d, "data-ports=%u-%u server-data=%s ", c->data_min, c->data_max,
 	    rewrite_server_data_name(c->server_data));
+	put(&d, "data-path=%s ", c->data_path == DPATH_KERNEL ? "kernel" : "relay");
 	dump_allow(&d, c);
 	put(&d, "max-sessions=%u max-per-ip=%u ", c->max_sessions, c->max_per_ip);
 	put(&d, "idle-timeout=%u connect-timeout=%u ", c->idle_timeout, c->connect_timeout);
@@ -229,6 +230,11 @@ static const struct set_case set_cases[] = {
 	{"server-data", "PASV", -1, SD_ERR("PASV")},
 	{"server-data", "", -1, SD_ERR("")},
 	{"server-data", NULL, -1, "--server-data: needs a value (MODE)"},
+	{"data-path", "kernel", 0, "data-path=kernel"},
+	{"data-path", "relay", 0, ""},
+	{"data-path", "Kernel", -1, "--data-path: 'Kernel' is not relay or kernel"},
+	{"data-path", "", -1, "--data-path: '' is not relay or kernel"},
+	{"data-path", NULL, -1, "--data-path: needs a value (PATH)"},
 	{"max-sessions", "1", 0, "max-sessions=1"},
 	{"max-sessions", "1000000", 0, "max-sessions=1000000"},
 	{"max-sessions", "0", -1, NUM_ERR("max-sessions", "0", "1..1000000")},
@@ -385,7 +391,7 @@ static void test_options_table(void **state)
 {
 	static const char *const names[] = {
 		"listen", "upstream", "transparent", "forward", "allow-dest", "public-address",
-		"outside-address", "data-ports", "server-data", "max-sessions", "max-per-ip",
+		"outside-address", "data-ports", "server-data", "data-path", "max-sessions", "max-per-ip",
 		"idle-timeout", "connect-timeout", "log-json", "verbose",
 	};
 	static struct proxy_config c;
@@ -603,7 +609,7 @@ static void test_defaults(void **state)
 	dump_config(&c, d);
 	assert_string_equal(d, " nlisten=0 mode=none upstream=:0 transparent=0 forward=0 "
 	                       "public-address=none outside-address=none data-ports=0-0 "
-	                       "server-data=same nallow=0 max-sessions=10000 max-per-ip=50 "
+	                       "server-data=same data-path=relay nallow=0 max-sessions=10000 max-per-ip=50 "
 	                       "idle-timeout=300 connect-timeout=10 log-json= verbose=0 "
 	                       "config-file= ");
 }
