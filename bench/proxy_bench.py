@@ -16,6 +16,9 @@ the NAT box between three rule sets:
     kproxy  + REDIRECT -i lan0 tcp 21 -> KPROXY_PORT, where a second ftplab-proxy runs
             with --data-path kernel, and FORWARD -m conntrack --ctstate DNAT -j ACCEPT
             (the layout's FORWARD policy drops new connections from outside)
+    wproxy  + REDIRECT -i lan0 tcp 21 -> WPROXY_PORT, a third ftplab-proxy with
+            --workers IDLE_WORKERS (for the idle sessions: more than one process's
+            descriptors)
 
 It measures RETR throughput (curl), NOOP latency, sessions per second and
 proxied idle sessions (the small asyncio/socket clients below, because
@@ -41,6 +44,8 @@ TOP = os.path.dirname(HERE)
 SERVER = "198.51.100.2"
 PROXY_PORT = 2100
 KPROXY_PORT = 2101              # the --data-path kernel proxy
+WPROXY_PORT = 2102              # the --workers proxy of the idle-sessions test
+IDLE_WORKERS = 2                # one process holds (fd hard limit - reserve) / 2 sessions
 DATA_PORTS = (40000, 40999)     # the proxy's --data-ports (REDIRECTed from lan0)
 PASV_PORTS = (50000, 50999)     # the server's passive ports: disjoint from DATA_PORTS
 SMALL = 65536                   # the file of each session (sessions/s)
@@ -297,22 +302,30 @@ class Bench:
                 [op if op == "-D" else "-I", "FORWARD", "-m", "conntrack", "--ctstate", "DNAT",
                  "-j", "ACCEPT"]]
 
+    def wproxy_rules(self, op):
+        return [["-t", "nat", op, "PREROUTING", "-i", "lan0", "-p", "tcp", "--dport", "21",
+                 "-j", "REDIRECT", "--to-ports", str(WPROXY_PORT)]]
+
+    def rule_set(self, name):
+        return {"proxy": self.redirect_rules, "kproxy": self.kproxy_rules,
+                "wproxy": self.wproxy_rules}[name]
+
     def set_rules(self, want):
         if want == self.rules:
             return
         t = self.t
         if self.rules == "alg":
             t.iptables("nat", *self.alg_rule("-D"))
-        elif self.rules in ("proxy", "kproxy"):
-            for r in (self.kproxy_rules if self.rules == "kproxy" else self.redirect_rules)("-D"):
+        elif self.rules != "plain":
+            for r in self.rule_set(self.rules)("-D"):
                 t.iptables("nat", *r)
         self.rules = "plain"
         if want == "alg":
             if not self.alg_ok:
                 raise RuntimeError("no kernel FTP ALG")
             t.iptables("nat", *self.alg_rule("-A"))
-        elif want in ("proxy", "kproxy"):
-            for r in (self.kproxy_rules if want == "kproxy" else self.redirect_rules)("-A"):
+        elif want != "plain":
+            for r in self.rule_set(want)("-A"):
                 t.iptables("nat", *r)
         self.rules = want
 
@@ -334,7 +347,7 @@ class Bench:
             "--max-sessions", "20000", "--max-per-ip", "20000", "--idle-timeout", "600",
             "--login-timeout", "600", "--pasv-ports", "%d-%d" % PASV_PORTS], wait_port=21)
         hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-        self.idle_fit = max(1, (hard - FD_RESERVE) // 2)
+        self.idle_fit = IDLE_WORKERS * max(1, (hard - FD_RESERVE) // 2)
         self.proxy = t.spawn_server("nat", os.path.join(self.bin, "ftplab-proxy"), [
             "--transparent", "-l", "0.0.0.0:%d" % PROXY_PORT,
             "--data-ports", "%d-%d" % DATA_PORTS, "--max-sessions", "20000",
@@ -343,7 +356,11 @@ class Bench:
             "--transparent", "-l", "0.0.0.0:%d" % KPROXY_PORT, "--data-path", "kernel",
             "--data-ports", "%d-%d" % DATA_PORTS, "--idle-timeout", "600", "-v"],
             wait_port=KPROXY_PORT)
-        for p in (self.proxy, self.kproxy):
+        self.wproxy = t.spawn_server("nat", os.path.join(self.bin, "ftplab-proxy"), [
+            "--transparent", "-l", "0.0.0.0:%d" % WPROXY_PORT, "--workers", str(IDLE_WORKERS),
+            "--max-sessions", "20000", "--max-per-ip", "20000", "--idle-timeout", "900"],
+            wait_port=WPROXY_PORT)
+        for p in (self.proxy, self.kproxy, self.wproxy):
             with open("/proc/%d/comm" % p.pid) as f:
                 comm = f.read().strip()
             if comm != "ftplab-proxy":
@@ -447,13 +464,14 @@ class Bench:
         n = min(want, self.idle_fit)
         self.idle_n = n
         if n < want:
-            self.note("idle: the file-descriptor hard limit (%d) lets the proxy hold at most "
+            self.note("idle: the file-descriptor hard limit (%d) lets %d workers hold at most "
                       "%d sessions (2 fds each, %d reserved): measuring %d, not %d" % (
-                          resource.getrlimit(resource.RLIMIT_NOFILE)[1], self.idle_fit,
-                          FD_RESERVE, n, want))
-        self.set_rules("proxy")
+                          resource.getrlimit(resource.RLIMIT_NOFILE)[1], IDLE_WORKERS,
+                          self.idle_fit, FD_RESERVE, n, want))
+        self.set_rules("wproxy")
         time.sleep(0.5)
-        before = pss_kib(self.proxy.pid)
+        procs = self.wproxy_pids()
+        before = sum(pss_kib(x) for x in procs)
         cap = 60 + n // 50
         p = self.t.popen("client", [sys.executable, os.path.abspath(__file__), "client", "idle",
                                     SERVER, "21", str(n), "64", str(cap), "900"],
@@ -463,8 +481,8 @@ class Bench:
         try:
             ready = p.stdout.readline().strip()   # bounded by cap inside the client
             time.sleep(1)
-            after = pss_kib(self.proxy.pid)
-            nfd = len(os.listdir("/proc/%d/fd" % self.proxy.pid))
+            after = sum(pss_kib(x) for x in procs)
+            nfd = sum(len(os.listdir("/proc/%d/fd" % x)) for x in procs)
             out, errtext = p.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             self.t.stop(p)
@@ -482,13 +500,21 @@ class Bench:
         self.err["idle"] = e
         self.val["idle.ok"] = ok
         self.val["idle"] = (after - before) / ok if ok else 0.0
-        self.note("idle: proxy PSS %d KiB before, %d KiB with %d sessions (%d fds open, "
-                  "opened in %s s): %.1f KiB per session" % (
-                      before, after, ok, nfd, kv(ready, "seconds"), self.val["idle"]))
+        self.note("idle: ftplab-proxy --workers %d (parent and workers, pids %s): PSS %d KiB "
+                  "before, %d KiB with %d sessions (%d fds open in all, opened in %s s): %.1f "
+                  "KiB per session" % (IDLE_WORKERS, ", ".join(map(str, procs)), before, after,
+                                       ok, nfd, kv(ready, "seconds"), self.val["idle"]))
         if e:
             self.note("idle sessions: %s | %s" % (ready, final))
         self.set_rules("plain")
-        self.check_proxy_alive("after the idle sessions")
+        if self.wproxy.poll() is not None or len(self.wproxy_pids()) != 1 + IDLE_WORKERS:
+            self.fail("idle", "the --workers proxy lost a process: " + self.wproxy.log()[-500:])
+
+    def wproxy_pids(self):
+        """The --workers proxy's parent and its workers."""
+        pid = self.wproxy.pid
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [pid] + [int(x) for x in f.read().split()]
 
     def check_proxy_alive(self, when):
         if self.proxy.poll() is not None:
@@ -558,7 +584,8 @@ class Bench:
                      else "—"))
         if "idle" in self.val:
             n, want = self.idle_n, a.idle_sessions
-            name = "proxy PSS per idle proxied session, %s sessions (KiB)" % format(n, ",")
+            name = ("proxy PSS per idle proxied session, %s sessions, --workers %d (KiB)"
+                    % (format(n, ","), IDLE_WORKERS))
             v = verdict(["idle"], self.val["idle.ok"] == n)
             if n < want:
                 name += " — only %s of the %s asked for fit the fd limit" % (

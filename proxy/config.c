@@ -193,6 +193,9 @@ static int set_data_path(struct optset *x, const struct optset_impl *o, const ch
 	X("max-per-ip", 0, true, "N",                                                           \
 	  "relay at most N sessions per client address (default 50)",                           \
 	  optset_set_uint, OFF(max_per_ip), 1, 1000000)                                                \
+	X("workers", 0, true, "N",                                                              \
+	  "serve with N processes; one parent passes them the sessions (1)",                     \
+	  optset_set_uint, OFF(workers), 1, PCONFIG_MAX_WORKERS)                                      \
 	X("idle-timeout", 0, true, "S",                                                         \
 	  "close a session idle for S seconds (default 300)",                                   \
 	  optset_set_uint, OFF(idle_timeout), 1, 86400)                                                \
@@ -228,6 +231,7 @@ void pconfig_defaults(struct proxy_config *c)
 	c->server_data = SD_SAME;
 	c->max_sessions = 10000;
 	c->max_per_ip = 50;
+	c->workers = 1;
 	c->idle_timeout = 300;
 	c->connect_timeout = 10;
 }

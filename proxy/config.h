@@ -14,6 +14,7 @@
 #define PCONFIG_MAX_ALLOW 64
 #define PCONFIG_PATH_MAX 4096
 #define PCONFIG_HOST_MAX 256
+#define PCONFIG_MAX_WORKERS 64
 
 enum proxy_mode {
 	PMODE_NONE = 0,    /* not chosen yet: config_finish fails */
@@ -45,6 +46,7 @@ struct proxy_config {
 	size_t nallow;
 	unsigned max_sessions;                         /* --max-sessions N (10000) */
 	unsigned max_per_ip;                           /* --max-per-ip N (50) */
+	unsigned workers;                              /* --workers N (1: no parent process) */
 	unsigned idle_timeout;                         /* --idle-timeout S (300) */
 	unsigned connect_timeout;                      /* --connect-timeout S (10) */
 	char log_json[PCONFIG_PATH_MAX];               /* --log-json FILE */

@@ -15,7 +15,7 @@
 #include "net.h"
 #include "proxy.h"
 
-static void refuse(int fd, const char *text)
+void proxy_refuse(int fd, const char *text)
 {
 	char buf[256];
 	size_t len;
@@ -48,11 +48,10 @@ static void pause_accept(struct proxy *px, int lfd)
 	}
 }
 
-static void on_accept(evutil_socket_t lfd, short what, void *arg)
+/* Accept what is waiting on lfd (at most 64), with the limits; -1 when
+ * out of descriptors (the caller pauses accepting). */
+int proxy_accept_ready(struct proxy *px, int lfd)
 {
-	struct proxy *px = arg;
-
-	(void)what;
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
@@ -60,26 +59,37 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE) {
-				plog_process("accept: %s; pausing new sessions for 100 ms", strerror(errno));
-				pause_accept(px, lfd);
-			}
-			return;
+			if (errno != EMFILE && errno != ENFILE)
+				return 0;
+			plog_process("accept: %s; pausing new sessions for 100 ms", strerror(errno));
+			return -1;
 		}
 		net_from_sockaddr((struct sockaddr *)&ss, &peer);
 		if (net_local(fd, &local) < 0) {
 			close(fd);
 		} else if (px->nsessions >= px->cfg.max_sessions) {
-			refuse(fd, "Too many sessions, try later.");
+			proxy_refuse(fd, "Too many sessions, try later.");
 		} else if (iptable_count(px->per_ip, &peer.addr) >= px->cfg.max_per_ip) {
-			refuse(fd, "Too many sessions from your address.");
+			proxy_refuse(fd, "Too many sessions from your address.");
+		} else if (px->parent != NULL) {
+			workers_handoff(px, fd, &peer, &local);
 		} else {
-			psession_start(px, fd, &peer, &local);
+			psession_start(px, fd, &peer, &local, ++px->next_id, 0);
 		}
 	}
+	return 0;
 }
 
-int proxy_listen_all(struct proxy *px, char *err, size_t errlen)
+static void on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct proxy *px = arg;
+
+	(void)what;
+	if (proxy_accept_ready(px, lfd) < 0)
+		pause_accept(px, lfd);
+}
+
+int proxy_bind_all(struct proxy *px, char *err, size_t errlen)
 {
 	struct rlimit rl;
 	char ep[ADDR_ENDPOINT_STRLEN];
@@ -101,13 +111,72 @@ int proxy_listen_all(struct proxy *px, char *err, size_t errlen)
 			return -1;
 		}
 		px->nlisteners++;
-		l->ev = event_new(px->base, l->fd, EV_READ | EV_PERSIST, on_accept, px);
-		if (l->ev == NULL || event_add(l->ev, NULL) < 0) {
-			snprintf(err, errlen, "listen on %s: event setup failed", ep);
-			return -1;
-		}
 		plog_process("listening on %s", ep);
 	}
+	return 0;
+}
+
+int proxy_listen_events(struct proxy *px)
+{
+	for (size_t i = 0; i < px->nlisteners; i++) {
+		struct plistener *l = &px->listeners[i];
+
+		l->ev = event_new(px->base, l->fd, EV_READ | EV_PERSIST, on_accept, px);
+		if (l->ev == NULL || event_add(l->ev, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void proxy_close_listeners(struct proxy *px)
+{
+	for (size_t i = 0; i < px->nlisteners; i++) {
+		if (px->listeners[i].ev)
+			event_free(px->listeners[i].ev);
+		close(px->listeners[i].fd);
+	}
+	px->nlisteners = 0;
+}
+
+/* --data-path kernel: our own nftables table, removed at exit. */
+int proxy_open_kpath(struct proxy *px, char *err, size_t errlen)
+{
+	char table[KPATH_TABLE_MAX], msg[512];
+
+	if (px->cfg.data_path != DPATH_KERNEL)
+		return 0;
+	kpath_table_name(table, sizeof(table), (long)getpid());
+	px->kpath = kpath_open(table, msg, sizeof(msg));
+	if (px->kpath == NULL) {
+		snprintf(err, errlen, "--data-path kernel: cannot create nftables table inet %s: "
+		         "%s (it needs CAP_NET_ADMIN and nf_tables)", table, msg);
+		return -1;
+	}
+	if (!kpath_forwarding(px->kpath, FTP_AF_INET))
+		plog_process("--data-path kernel: net.ipv4.ip_forward is 0, IPv4 data connections "
+		             "will be relayed");
+	if (!kpath_forwarding(px->kpath, FTP_AF_INET6))
+		plog_process("--data-path kernel: net.ipv6.conf.all.forwarding is 0, IPv6 data "
+		             "connections will be relayed");
+	return 0;
+}
+
+/* One process serving its own listeners (--workers 1) or, in a worker,
+ * the sessions its parent passes (chan >= 0): returns the exit status. */
+int proxy_serve(struct proxy *px)
+{
+	char err[1024] = "event setup failed";
+
+	px->base = event_base_new();
+	if (px->base == NULL || (px->chan < 0 && proxy_listen_events(px) < 0) ||
+	    (px->chan >= 0 && workers_channel_events(px) < 0) ||
+	    proxy_open_kpath(px, err, sizeof(err)) < 0 || proxy_install_signals(px) < 0) {
+		fprintf(stderr, "ftplab-proxy: %s\n", err);
+		proxy_free(px);
+		return 1;
+	}
+	event_base_dispatch(px->base);
+	proxy_free(px);
 	return 0;
 }
 
@@ -162,11 +231,8 @@ void proxy_free(struct proxy *px)
 {
 	while (px->sessions)
 		psession_close(px->sessions, "proxy exit");
-	for (size_t i = 0; i < px->nlisteners; i++) {
-		if (px->listeners[i].ev)
-			event_free(px->listeners[i].ev);
-		close(px->listeners[i].fd);
-	}
+	proxy_close_listeners(px);
+	workers_free(px);
 	if (px->sig_term)
 		event_free(px->sig_term);
 	if (px->sig_int)

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "ftplab/version.h"
@@ -142,29 +141,6 @@ static int parse_args(int argc, char **argv, struct proxy_config *cfg)
 	return -1;
 }
 
-/* --data-path kernel: our own nftables table, removed at exit. */
-static int open_kpath(struct proxy *px, char *err, size_t errlen)
-{
-	char table[KPATH_TABLE_MAX], msg[512];
-
-	if (px->cfg.data_path != DPATH_KERNEL)
-		return 0;
-	kpath_table_name(table, sizeof(table), (long)getpid());
-	px->kpath = kpath_open(table, msg, sizeof(msg));
-	if (px->kpath == NULL) {
-		snprintf(err, errlen, "--data-path kernel: cannot create nftables table inet %s: "
-		         "%s (it needs CAP_NET_ADMIN and nf_tables)", table, msg);
-		return -1;
-	}
-	if (!kpath_forwarding(px->kpath, FTP_AF_INET))
-		plog_process("--data-path kernel: net.ipv4.ip_forward is 0, IPv4 data connections "
-		             "will be relayed");
-	if (!kpath_forwarding(px->kpath, FTP_AF_INET6))
-		plog_process("--data-path kernel: net.ipv6.conf.all.forwarding is 0, IPv6 data "
-		             "connections will be relayed");
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static struct proxy px;
@@ -172,27 +148,25 @@ int main(int argc, char **argv)
 	int rc;
 
 	pconfig_defaults(&px.cfg);
+	px.chan = -1;
 	rc = parse_args(argc, argv, &px.cfg);
 	if (rc >= 0)
 		return rc;
-	px.base = event_base_new();
 	px.per_ip = iptable_new();
 	if (px.cfg.log_json[0] && (px.jsonlog = fopen(px.cfg.log_json, "ae")) == NULL)
 		snprintf(err, sizeof(err), "%.512s: %s", px.cfg.log_json, strerror(errno));
-	if (!px.base || !px.per_ip || (px.cfg.log_json[0] && !px.jsonlog) ||
+	if (!px.per_ip || (px.cfg.log_json[0] && !px.jsonlog) ||
 	    proxy_resolve_upstream(&px, err, sizeof(err)) < 0 ||
-	    proxy_listen_all(&px, err, sizeof(err)) < 0 || open_kpath(&px, err, sizeof(err)) < 0 ||
-	    proxy_install_signals(&px) < 0) {
+	    proxy_bind_all(&px, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ftplab-proxy: %s\n", err);
 		proxy_free(&px);
 		return 1;
 	}
-	plog_process("ftplab-proxy %s, %s mode, server data connections: %s, data path: %s",
-	             FTPLAB_VERSION, px.cfg.mode == PMODE_REVERSE ? "reverse"
+	plog_process("ftplab-proxy %s, %s mode, server data connections: %s, data path: %s, "
+	             "%u process%s", FTPLAB_VERSION, px.cfg.mode == PMODE_REVERSE ? "reverse"
 	             : px.cfg.mode == PMODE_TRANSPARENT ? "transparent" : "forward",
 	             rewrite_server_data_name(px.cfg.server_data),
-	             px.cfg.data_path == DPATH_KERNEL ? "kernel (nftables)" : "relay");
-	event_base_dispatch(px.base);
-	proxy_free(&px);
-	return 0;
+	             px.cfg.data_path == DPATH_KERNEL ? "kernel (nftables)" : "relay",
+	             px.cfg.workers, px.cfg.workers > 1 ? "es (workers) and a parent" : "");
+	return px.cfg.workers > 1 ? workers_run(&px) : proxy_serve(&px);
 }

@@ -43,6 +43,9 @@ struct proxy {
 	unsigned nsessions;
 	struct iptable *per_ip;
 	struct kpath *kpath;           /* --data-path kernel: our nftables table */
+	struct wparent *parent;        /* --workers N > 1, in the parent: the workers */
+	int chan;                      /* in a worker: the channel to the parent; else -1 */
+	struct event *chan_ev;
 	uint64_t next_id;
 	FILE *jsonlog;
 	bool stopping;
@@ -114,6 +117,7 @@ struct psession {
 	struct psession *next, *prev;
 	struct proxy *px;
 	uint64_t id;
+	uint32_t slot;                  /* in a worker: the parent's record of this session */
 	enum psess_state state;
 	unsigned depth;
 	struct pside c, s;              /* client side, server side */
@@ -132,7 +136,7 @@ struct psession {
 
 /* psession.c */
 void psession_start(struct proxy *px, int fd, const struct ftp_hostport *peer,
-                    const struct ftp_hostport *local);
+                    const struct ftp_hostport *local, uint64_t id, uint32_t slot);
 void psession_close(struct psession *ps, const char *why);
 void psession_enter(struct psession *ps);
 void psession_leave(struct psession *ps);
@@ -165,6 +169,19 @@ int datapath_begin(struct psession *ps, const struct client_req *cr, const char 
 void datapath_server_reply(struct psession *ps, enum pend_kind pk, const struct reply *r);
 /* A transfer command was forwarded: time to connect to an active client. */
 void datapath_transfer_started(struct psession *ps);
+
+/* workers.c: --workers N. The parent accepts, applies the limits and
+ * passes each connection to the least busy worker (SCM_RIGHTS); a worker
+ * tells the parent when a session ends. */
+struct wparent;
+/* In the parent, after proxy_bind_all: fork the workers, serve; returns
+ * the exit status. */
+int workers_run(struct proxy *px);
+void workers_handoff(struct proxy *px, int fd, const struct ftp_hostport *peer,
+                     const struct ftp_hostport *local);
+int workers_channel_events(struct proxy *px);
+void workers_session_closed(struct proxy *px, uint32_t slot);
+void workers_free(struct proxy *px);
 
 /* plog.c: the teaching transcript (-v) and the JSON log. */
 void plog(const struct psession *ps, const char *kind, const char *fmt, ...)

@@ -73,6 +73,8 @@ void psession_close(struct psession *ps, const char *why)
 	if (ps->next)
 		ps->next->prev = ps->prev;
 	px->nsessions--;
+	if (px->chan >= 0)
+		workers_session_closed(px, ps->slot);
 	ps->state = PS_DEAD;
 	if (ps->depth == 0)
 		free(ps);
@@ -190,16 +192,19 @@ static void start_upstream(struct psession *ps)
 }
 
 void psession_start(struct proxy *px, int fd, const struct ftp_hostport *peer,
-                    const struct ftp_hostport *local)
+                    const struct ftp_hostport *local, uint64_t id, uint32_t slot)
 {
 	struct psession *ps = calloc(1, sizeof(*ps));
 
 	if (ps == NULL) {
 		close(fd);
+		if (px->chan >= 0)
+			workers_session_closed(px, slot);
 		return;
 	}
 	ps->px = px;
-	ps->id = ++px->next_id;
+	ps->id = id;
+	ps->slot = slot;
 	ps->c.fd = ps->s.fd = -1;
 	ps->dp.clisten = ps->dp.slisten = ps->dp.cfd = ps->dp.sfd = -1;
 	reply_parser_init(&ps->rp, NULL, 0, ps->reply_text, sizeof(ps->reply_text), 0);

@@ -78,6 +78,7 @@ static void dump_config(const struct proxy_config *c, char *buf)
 	put(&d, "data-path=%s ", c->data_path == DPATH_KERNEL ? "kernel" : "relay");
 	dump_allow(&d, c);
 	put(&d, "max-sessions=%u max-per-ip=%u ", c->max_sessions, c->max_per_ip);
+	put(&d, "workers=%u ", c->workers);
 	put(&d, "idle-timeout=%u connect-timeout=%u ", c->idle_timeout, c->connect_timeout);
 	put(&d, "log-json=%s verbose=%d config-file=%s ", c->log_json, c->verbose,
 	    c->config_file);
@@ -243,6 +244,11 @@ static const struct set_case set_cases[] = {
 	 NUM_ERR("max-sessions", "18446744073709551617", "1..1000000")},
 	{"max-sessions", "-1", -1, NUM_ERR("max-sessions", "-1", "1..1000000")},
 	{"max-per-ip", "7", 0, "max-per-ip=7"},
+	{"workers", "2", 0, "workers=2"},
+	{"workers", "64", 0, "workers=64"},
+	{"workers", "1", 0, ""},
+	{"workers", "0", -1, NUM_ERR("workers", "0", "1..64")},
+	{"workers", "65", -1, NUM_ERR("workers", "65", "1..64")},
 	{"max-per-ip", "0", -1, NUM_ERR("max-per-ip", "0", "1..1000000")},
 	{"idle-timeout", "86400", 0, "idle-timeout=86400"},
 	{"idle-timeout", "86401", -1, NUM_ERR("idle-timeout", "86401", "1..86400")},
@@ -392,7 +398,7 @@ static void test_options_table(void **state)
 	static const char *const names[] = {
 		"listen", "upstream", "transparent", "forward", "allow-dest", "public-address",
 		"outside-address", "data-ports", "server-data", "data-path", "max-sessions", "max-per-ip",
-		"idle-timeout", "connect-timeout", "log-json", "verbose",
+		"workers", "idle-timeout", "connect-timeout", "log-json", "verbose",
 	};
 	static struct proxy_config c;
 	size_t n;
@@ -609,8 +615,8 @@ static void test_defaults(void **state)
 	dump_config(&c, d);
 	assert_string_equal(d, " nlisten=0 mode=none upstream=:0 transparent=0 forward=0 "
 	                       "public-address=none outside-address=none data-ports=0-0 "
-	                       "server-data=same data-path=relay nallow=0 max-sessions=10000 max-per-ip=50 "
-	                       "idle-timeout=300 connect-timeout=10 log-json= verbose=0 "
+	                       "server-data=same data-path=relay nallow=0 max-sessions=10000 "
+	                       "max-per-ip=50 workers=1 idle-timeout=300 connect-timeout=10 log-json= verbose=0 "
 	                       "config-file= ");
 }
 
