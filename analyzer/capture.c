@@ -1,0 +1,250 @@
+/* capture.c - libpcap input for the analyzer; see capture.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "capture.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+#include <zlib.h>
+
+#define DEFAULT_SNAPLEN 262144
+#define POLL_MS 100
+
+struct capture {
+	pcap_t *p;
+	pcap_dumper_t *dump;
+	FILE *gzfile;         /* a gzip stream behind a FILE (fopencookie) */
+	bool live;
+	uint64_t frames, count;
+	double duration, start;
+	capture_fn fn;
+	void *ctx;
+	volatile sig_atomic_t *stop;
+};
+
+static ssize_t gz_read(void *cookie, char *buf, size_t n)
+{
+	int r = gzread(cookie, buf, (unsigned)(n > 1u << 30 ? 1u << 30 : n));
+
+	return r < 0 ? -1 : r;
+}
+
+static int gz_close(void *cookie)
+{
+	return gzclose(cookie) == Z_OK ? 0 : EOF;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* "-" and *.gz through zlib (which passes plain data through unchanged). */
+static pcap_t *open_file(struct capture *c, const char *file, char *ebuf)
+{
+	cookie_io_functions_t io = {.read = gz_read, .close = gz_close};
+	gzFile gz;
+
+	if (strcmp(file, "-") != 0 && !ends_with(file, ".gz"))
+		return pcap_open_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_MICRO,
+		                                               ebuf);
+	gz = strcmp(file, "-") == 0 ? gzdopen(dup(0), "rb") : gzopen(file, "rb");
+	if (gz == NULL) {
+		snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s: %s", file, strerror(errno ? errno : ENOMEM));
+		return NULL;
+	}
+	gzbuffer(gz, 1 << 17);
+	c->gzfile = fopencookie(gz, "r", io);
+	if (c->gzfile == NULL) {
+		gzclose(gz);
+		snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s: %s", file, strerror(errno));
+		return NULL;
+	}
+	return pcap_fopen_offline_with_tstamp_precision(c->gzfile, PCAP_TSTAMP_PRECISION_MICRO,
+	                                                ebuf);
+}
+
+static pcap_t *open_live(const struct capture_opts *o, char *ebuf, char *err, size_t errlen)
+{
+	pcap_t *p = pcap_create(o->iface, ebuf);
+	int rc;
+
+	if (p == NULL)
+		return NULL;
+	pcap_set_snaplen(p, o->snaplen ? (int)o->snaplen : DEFAULT_SNAPLEN);
+	pcap_set_promisc(p, !o->no_promisc);
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_timeout(p, POLL_MS);
+	if (o->buffer_mib)
+		pcap_set_buffer_size(p, (int)(o->buffer_mib * 1024u * 1024u));
+	rc = pcap_activate(p);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", o->iface,
+		         rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc));
+		pcap_close(p);
+		return NULL;
+	}
+	if (pcap_setnonblock(p, 1, ebuf) < 0) {
+		snprintf(err, errlen, "%s: %s", o->iface, ebuf);
+		pcap_close(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int set_filter(struct capture *c, const char *filter, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (filter == NULL)
+		return 0;
+	if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(c->p));
+		return -1;
+	}
+	if (pcap_setfilter(c->p, &prog) < 0) {
+		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(c->p));
+		pcap_freecode(&prog);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+struct capture *capture_open(const struct capture_opts *o, char *err, size_t errlen)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->live = o->iface != NULL;
+	c->count = o->count;
+	c->duration = o->duration;
+	err[0] = '\0';
+	c->p = c->live ? open_live(o, ebuf, err, errlen) : open_file(c, o->file, ebuf);
+	if (c->p == NULL) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s", ebuf);
+		capture_close(c);
+		return NULL;
+	}
+	if (set_filter(c, o->filter, err, errlen) < 0) {
+		capture_close(c);
+		return NULL;
+	}
+	if (o->write_file && (c->dump = pcap_dump_open(c->p, o->write_file)) == NULL) {
+		snprintf(err, errlen, "-w %s: %s", o->write_file, pcap_geterr(c->p));
+		capture_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+int capture_linktype(const struct capture *c)
+{
+	return pcap_datalink(c->p);
+}
+
+static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct capture *c = (struct capture *)user;
+
+	if (c->dump)
+		pcap_dump((u_char *)c->dump, h, bytes);
+	c->frames++;
+	c->fn(c->ctx, (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6, bytes, h->caplen);
+	if ((c->count && c->frames >= c->count) || (c->stop && *c->stop))
+		pcap_breakloop(c->p);
+}
+
+static bool done(const struct capture *c)
+{
+	return (c->count && c->frames >= c->count) || (c->stop && *c->stop) ||
+	       (c->duration > 0 && now_s() - c->start >= c->duration);
+}
+
+static int run_live(struct capture *c, char *err, size_t errlen)
+{
+	struct pollfd pf = {pcap_get_selectable_fd(c->p), POLLIN, 0};
+
+	while (!done(c)) {
+		int n = pcap_dispatch(c->p, -1, on_frame, (u_char *)c);
+
+		if (n == PCAP_ERROR) {
+			snprintf(err, errlen, "%s", pcap_geterr(c->p));
+			return -1;
+		}
+		if (n == 0 && pf.fd >= 0 && poll(&pf, 1, POLL_MS) < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int capture_run(struct capture *c, capture_fn fn, void *ctx, volatile sig_atomic_t *stop,
+                char *err, size_t errlen)
+{
+	int n;
+
+	c->fn = fn;
+	c->ctx = ctx;
+	c->stop = stop;
+	c->start = now_s();
+	if (c->live)
+		return run_live(c, err, errlen);
+	n = pcap_loop(c->p, -1, on_frame, (u_char *)c);
+	if (n == PCAP_ERROR) {
+		snprintf(err, errlen, "%s", pcap_geterr(c->p));
+		return -1;
+	}
+	return 0;
+}
+
+void capture_get_stats(struct capture *c, struct capture_stats *st)
+{
+	struct pcap_stat ps;
+
+	memset(st, 0, sizeof(*st));
+	st->frames = c->frames;
+	st->live = c->live;
+	if (c->live && pcap_stats(c->p, &ps) == 0) {
+		st->received = ps.ps_recv;
+		st->dropped = ps.ps_drop;
+		st->if_dropped = ps.ps_ifdrop;
+	}
+}
+
+void capture_close(struct capture *c)
+{
+	if (c == NULL)
+		return;
+	if (c->dump)
+		pcap_dump_close(c->dump);
+	if (c->p)
+		pcap_close(c->p); /* closes gzfile too (pcap_fopen_offline owns it) */
+	else if (c->gzfile)
+		fclose(c->gzfile);
+	free(c);
+}

@@ -1,0 +1,4 @@
+# The analyzer's FTP model driven without packets (tests/test_model.c).
+add_executable(test_model test_model.c)
+target_link_libraries(test_model PRIVATE ftplab_analyzer PkgConfig::CMOCKA)
+add_test(NAME unit.analyzer_model COMMAND test_model)
