@@ -369,9 +369,12 @@ static void feed(struct engine *e, struct flow *f, int dir, const struct seg *g)
 		model_data_packet(f->data, f->ts_now, dir == 0, g->flags);
 	if (f->kind == FK_IGNORE)
 		return;
-	reasm_segment(&f->d[dir].r, g->seq, g->flags, g->payload, g->len);
-	if ((g->flags & TCPF_ACK) && f->kind != FK_IGNORE)
+	/* The ack first: what the sender acknowledges it received before it
+	 * sent this segment (a hole there is a loss of the capture). */
+	if (g->flags & TCPF_ACK)
 		reasm_acked(&f->d[1 - dir].r, g->ack);
+	if (f->kind != FK_IGNORE)
+		reasm_segment(&f->d[dir].r, g->seq, g->flags, g->payload, g->len);
 	if (f->kind == FK_IGNORE) /* decided during this segment */
 		stop_reassembly(f);
 	(void)e;
