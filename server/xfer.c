@@ -314,9 +314,11 @@ static size_t allowance(struct session *s, struct xfer *x, size_t want)
 	x->tokens += ((double)d.tv_sec + (double)d.tv_usec / 1e6) * rate;
 	if (x->tokens > burst)
 		x->tokens = burst;
-	if (x->tokens >= 1)
+	/* Whole segments only: sending the scrap of a few bytes that built up
+	 * since the last burst would put a tiny segment on the wire each time. */
+	if (x->tokens >= (double)(want < 1460 ? want : 1460))
 		return want < x->tokens ? want : (size_t)x->tokens;
-	secs = (1460 - x->tokens) / rate;
+	secs = ((double)(want < 1460 ? want : 1460) - x->tokens) / rate;
 	wait.tv_sec = (time_t)secs;
 	wait.tv_usec = (suseconds_t)((secs - (double)wait.tv_sec) * 1e6) + 1000;
 	if (x->throttle == NULL)
