@@ -69,8 +69,12 @@ struct an_command {
 	                                * (PASS of a non-anonymous user, ACCT) unless
 	                                * --show-passwords */
 	bool arg_masked;
-	int reply_code;                /* 0: no reply before the session ended */
-	struct an_bytes reply;         /* the final reply, lines joined by '\n' */
+	bool arg_truncated;            /* the line was longer than kept: arg is its start */
+	int reply_code;                /* 0: no reply before the session ended, or a
+	                                * line that was no reply (then in reply) */
+	struct an_bytes reply;         /* the final reply, lines joined by '\n', code
+	                                * prefixes removed */
+	bool reply_truncated;          /* more reply bytes or lines than kept */
 	unsigned reply_lines;
 	int prelim_code;               /* a 1xx before it (150, 125), or 0 */
 	double latency_ms;             /* command to final reply; < 0 without reply */

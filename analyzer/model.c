@@ -170,8 +170,10 @@ void pend_report_head(struct msession *s, const struct reply *r, double ts)
 
 	c.arg = (struct an_bytes){p->arg, p->arg_len};
 	c.arg_masked = p->masked;
-	c.reply_code = r ? r->code : 0;
+	c.arg_truncated = p->truncated;
+	c.reply_code = r && r->error == REPLY_ERR_NONE ? r->code : 0;
 	c.reply = r ? (struct an_bytes){r->text, r->len} : (struct an_bytes){NULL, 0};
+	c.reply_truncated = r && (r->flags & (REPLY_F_TRUNCATED | REPLY_F_LONG_LINE));
 	c.reply_lines = r ? (unsigned)r->nlines : 0;
 	c.prelim_code = p->prelim;
 	c.latency_ms = r ? (ts - p->ts) * 1000.0 : -1.0;
@@ -218,6 +220,7 @@ static void set_arg(struct msession *s, struct pend *p, const struct cmd_parsed 
 		p->masked = true;
 		return;
 	}
+	p->truncated |= pc->arg_len > M_ARG_MAX;
 	p->arg = malloc(n + 1);
 	if (p->arg) {
 		memcpy(p->arg, pc->arg, n);
@@ -275,6 +278,20 @@ static void malformed_command(struct msession *s, double ts, const struct linebu
 	m_diag_emit(s, &d);
 }
 
+/* The command word as sent, for a line that did not parse: up to
+ * M_VERB_SHOWN - 4 bytes of it, "..." when longer. */
+static void raw_verb(char *out, const struct linebuf_line *l)
+{
+	size_t n = 0;
+
+	while (n < l->len && l->p[n] != ' ')
+		n++;
+	if (n > M_VERB_SHOWN - 4)
+		snprintf(out, M_VERB_SHOWN, "%.*s...", M_VERB_SHOWN - 4, l->p);
+	else
+		snprintf(out, M_VERB_SHOWN, "%.*s", (int)n, l->p);
+}
+
 static void on_command(struct msession *s, double ts, const struct linebuf_line *l, bool toolong)
 {
 	struct cmd_parsed pc;
@@ -283,24 +300,28 @@ static void on_command(struct msession *s, double ts, const struct linebuf_line 
 
 	if (st == FTP_EEMPTY && !toolong)
 		return;
-	if (toolong)
-		st = FTP_ETOOLONG;
-	if (st != FTP_OK)
-		malformed_command(s, ts, l, st);
+	if (st != FTP_OK || toolong)
+		malformed_command(s, ts, l, toolong ? FTP_ETOOLONG : st);
 	if (s->pcount == M_PEND_MAX)
 		pend_report_head(s, NULL, ts); /* a reply lost long ago */
 	p = &s->pend[(s->phead + s->pcount) % M_PEND_MAX];
 	s->pcount++;
 	p->ts = ts;
 	p->cmd = st == FTP_OK ? pc.cmd : FTP_CMD_UNKNOWN;
-	snprintf(p->verb, sizeof(p->verb), "%s", pc.verb);
+	if (st == FTP_OK)
+		snprintf(p->verb, sizeof(p->verb), "%s", pc.verb);
+	else
+		raw_verb(p->verb, l);
 	p->cwd = s->pub.cwd[0] ? strdup(s->pub.cwd) : NULL;
 	if (st != FTP_OK)
 		return;
+	/* An overlong line keeps its start: the verb and the first bytes of
+	 * the argument, marked as cut. */
+	p->truncated = toolong;
 	set_arg(s, p, &pc);
 	if (pc.cmd == FTP_CMD_USER || pc.cmd == FTP_CMD_PASS)
 		on_user_pass(s, &pc, p, ts);
-	else if (pc.cmd == FTP_CMD_PORT || pc.cmd == FTP_CMD_EPRT)
+	else if ((pc.cmd == FTP_CMD_PORT || pc.cmd == FTP_CMD_EPRT) && !toolong)
 		on_port_cmd(s, &pc, p);
 	else if (pc.cmd == FTP_CMD_ABOR)
 		xfer_abort_seen(s);

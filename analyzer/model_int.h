@@ -13,17 +13,18 @@
 #define M_TEXT_MAX 8192      /* a reply's text kept */
 #define M_PEND_MAX 256       /* commands awaiting their reply */
 #define M_XFER_MAX 8         /* transfers awaiting their reply or their connection */
-#define M_ARG_MAX 1024       /* argument bytes kept per command */
+#define M_ARG_MAX 4096       /* argument bytes kept per command (Suricata: 4,096 too) */
+#define M_VERB_SHOWN 40      /* bytes of a command word kept for reporting */
 
 struct xfer;
 
 struct pend {
 	double ts;
 	enum ftp_cmd cmd;
-	char verb[CMD_VERB_MAX + 1];
+	char verb[M_VERB_SHOWN];    /* as sent; an overlong word cut and marked "..." */
 	char *arg;                  /* malloc'd copy (masked if secret), NULL if none */
 	size_t arg_len;
-	bool masked;
+	bool masked, truncated;
 	int prelim;
 	char *cwd;                  /* malloc'd, at the time of the command */
 	struct an_data_channel dc;
@@ -62,7 +63,7 @@ struct mdata {
 
 struct xfer {
 	struct an_transfer t;
-	char verb[CMD_VERB_MAX + 1];
+	char verb[M_VERB_SHOWN];
 	char *arg;
 	struct msession *s;
 	struct mdata *flow;

@@ -257,9 +257,14 @@ void model_server_bytes(struct msession *s, double ts, const uint8_t *p, size_t 
 
 		p += used;
 		n -= used;
-		if (st == REPLY_MALFORMED)
+		if (st == REPLY_MALFORMED) {
 			malformed_reply(s, ts, &r);
-		else if (st == REPLY_DONE)
+			/* It stands where the reply should be: the command waiting for
+			 * it gets it (as Zeek and Suricata pair it), or every later
+			 * reply would shift onto the wrong command. */
+			if (s->pcount > 0 && s->banner_seen)
+				pend_report_head(s, &r, ts);
+		} else if (st == REPLY_DONE)
 			on_reply(s, ts, &r);
 		else
 			break;

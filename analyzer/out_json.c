@@ -145,7 +145,7 @@ static void fill_command(struct jsonw *j, const struct an_event *ev)
 	key_bytes_or_null(j, "arg", c->arg);
 	key_code_or_null(j, "reply_code", c->reply_code);
 	jsonw_key(j, "reply");
-	if (c->reply_code)
+	if (c->reply_code || (c->reply.p && c->reply.n > 0)) /* a reply, or a line in its place */
 		jsonw_string(j, c->reply.p ? c->reply.p : "", c->reply.n);
 	else
 		jsonw_null(j);
@@ -163,6 +163,10 @@ static void fill_command(struct jsonw *j, const struct an_event *ev)
 	else
 		jsonw_null(j);
 	key_data_channel(j, &c->dc);
+	jsonw_key(j, "arg_truncated");
+	jsonw_bool(j, c->arg_truncated);
+	jsonw_key(j, "reply_truncated");
+	jsonw_bool(j, c->reply_truncated);
 	jsonw_object_end(j);
 }
 

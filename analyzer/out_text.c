@@ -177,18 +177,25 @@ static void text_command(struct text_writer *tw, const struct an_command *c)
 		fputc(' ', f);
 		put_bytes(f, c->arg);
 	}
+	if (c->arg_truncated)
+		fputs(" [cut]", f);
 	fputs("  ", f);
 	if (c->prelim_code)
 		fprintf(f, "<%03d ", c->prelim_code);
-	if (c->reply_code == 0) {
+	if (c->reply_code == 0 && c->reply.n == 0) {
 		fputs("(no reply)\n", f);
 		return;
 	}
-	fprintf(f, "<%03d", c->reply_code);
+	if (c->reply_code == 0)
+		fputs("<(not a reply)", f);
+	else
+		fprintf(f, "<%03d", c->reply_code);
 	if (out_text_line(&c->reply, 0, &first) && first.n > 0) {
 		fputc(' ', f);
 		put_bytes(f, first);
 	}
+	if (c->reply_truncated)
+		fputs(" [reply cut]", f);
 	put_latency(f, c->latency_ms);
 	fputc('\n', f);
 	put_more_lines(tw, c->s, c->ts, &c->reply);

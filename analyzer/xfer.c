@@ -97,7 +97,9 @@ void xfer_expect_port(struct msession *s, struct pend *p, enum an_mode mode,
 {
 	p->dc = (struct an_data_channel){true, false, {s->pub.server.addr, 0}, *hp};
 	port_diag(s, p, hp);
-	expect_set(s, mode, hp, NULL, &s->pub.server.addr, p->ts);
+	/* The connection may come to the client's own address with that port
+	 * (a NAT or ALG between the capture and the client). */
+	expect_set(s, mode, hp, &s->pub.client.addr, &s->pub.server.addr, p->ts);
 }
 
 void xfer_expect_pasv(struct msession *s, struct pend *p, enum an_mode mode,
@@ -173,10 +175,8 @@ void xfer_start(struct msession *s, struct pend *p)
 	x->t.direction = cmd_info(p->cmd)->xfer;
 	x->t.mode = e->set ? e->mode : AN_MODE_NONE;
 	x->t.ts_start = p->ts;
-	if (e->set) {
-		x->t.data_server = e->resp;
-		x->t.data_client = (struct ftp_hostport){e->orig, 0};
-	}
+	if (e->set)
+		x->t.data_server = e->resp; /* data_client: when a connection is seen */
 	if (s->size_set && x->arg && strcmp(s->size_name, x->arg) == 0) {
 		x->t.size_announced = true;
 		x->t.announced_size = s->size_value;
@@ -240,7 +240,8 @@ static void failure_diags(struct msession *s, struct xfer *x, double ts)
 		m_diag_add(&d, "command", "%s", x->verb);
 		m_diag_add(&d, "reply_code", "%d", c);
 		m_diag_emit(s, &d);
-	} else if (!x->had_flow || (x->t.rst_seen && x->t.bytes == 0 && c / 100 != 2)) {
+	} else if (x->t.mode != AN_MODE_NONE && c / 100 == 2 && !x->had_flow) {
+		/* The server says it worked; the capture shows no connection. */
 		m_diag_init(&d, s, ts, AN_DIAG_DATA_CONNECTION_FAILED, "the data connection of %s "
 		            "was not seen: %s", x->verb, cause(s, x));
 		m_diag_add(&d, "command", "%s", x->verb);

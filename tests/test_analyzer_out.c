@@ -135,13 +135,13 @@ static const struct out_case cases[] = {
 	 "{\"type\":\"command\",\"session\":1,\"ts\":1700000000.012000,\"cmd\":\"USER\","
 	 "\"arg\":\"anonymous\",\"reply_code\":331,\"reply\":\"Please specify the password.\","
 	 "\"latency_ms\":0.400,\"cwd\":null,\"prelim_code\":null,\"file_size\":null,"
-	 "\"data_channel\":null}\n", ""},
+	 "\"data_channel\":null,\"arg_truncated\":false,\"reply_truncated\":false}\n", ""},
 	{"RETR with 150 and file size", EV_CMD(&S1, C_RETR),
 	 "#1 +0.100 C> RETR big.bin  <150 <226 Transfer complete. (11.2 ms)\n",
 	 "{\"type\":\"command\",\"session\":1,\"ts\":1700000000.100000,\"cmd\":\"RETR\","
 	 "\"arg\":\"big.bin\",\"reply_code\":226,\"reply\":\"Transfer complete.\","
 	 "\"latency_ms\":11.200,\"cwd\":\"/pub\",\"prelim_code\":150,\"file_size\":1048576,"
-	 "\"data_channel\":null}\n",
+	 "\"data_channel\":null,\"arg_truncated\":false,\"reply_truncated\":false}\n",
 	 ROW ".100000\tUID\t192.0.2.10\t51234\t198.51.100.1\t21\tanonymous\tguest@\tRETR\t"
 	 "ftp://198.51.100.1/./big.bin\t-\t1048576\t226\tTransfer complete.\t-\t-\t-\t-\t-\n"},
 	{"NUL, 0xff, tab, LF, backslash", EV_CMD(&S1, C_ODD),
@@ -149,7 +149,8 @@ static const struct out_case cases[] = {
 	 "{\"type\":\"command\",\"session\":1,\"ts\":1700000000.200000,\"cmd\":\"STOR\","
 	 "\"arg\":\"a\\u0000b\\\\xff\\tc\\nd\\\\e\",\"reply_code\":553,"
 	 "\"reply\":\"Could not create file.\",\"latency_ms\":0.300,\"cwd\":null,"
-	 "\"prelim_code\":null,\"file_size\":null,\"data_channel\":null}\n",
+	 "\"prelim_code\":null,\"file_size\":null,\"data_channel\":null,"
+	 "\"arg_truncated\":false,\"reply_truncated\":false}\n",
 	 ROW ".200000\tUID\t192.0.2.10\t51234\t198.51.100.1\t21\tanonymous\tguest@\tSTOR\t"
 	 "ftp://198.51.100.1/./a\\x00b\\xff\\x09c\\x0ad\\x5ce\t-\t-\t553\tCould not create file."
 	 "\t-\t-\t-\t-\t-\n"},
@@ -159,7 +160,8 @@ static const struct out_case cases[] = {
 	 "{\"type\":\"command\",\"session\":1,\"ts\":1700000000.300000,\"cmd\":\"DELE\","
 	 "\"arg\":\"caf\xc3\xa9 \xc2\x85x \\\\xe2\\\\x82\",\"reply_code\":250,"
 	 "\"reply\":\"Delete operation successful.\",\"latency_ms\":1.000,\"cwd\":null,"
-	 "\"prelim_code\":null,\"file_size\":null,\"data_channel\":null}\n",
+	 "\"prelim_code\":null,\"file_size\":null,\"data_channel\":null,"
+	 "\"arg_truncated\":false,\"reply_truncated\":false}\n",
 	 ROW ".300000\tUID\t192.0.2.10\t51234\t198.51.100.1\t21\tanonymous\tguest@\tDELE\t"
 	 "ftp://198.51.100.1/./caf\xc3\xa9 \\xc2\\x85x \\xe2\\x82\t-\t-\t250\t"
 	 "Delete operation successful.\t-\t-\t-\t-\t-\n"},
@@ -169,7 +171,7 @@ static const struct out_case cases[] = {
 	 "\"arg\":\"192,0,2,10,195,80\",\"reply_code\":200,\"reply\":\"PORT command successful.\","
 	 "\"latency_ms\":0.043,\"cwd\":null,\"prelim_code\":null,\"file_size\":null,"
 	 "\"data_channel\":{\"passive\":false,\"orig_h\":\"198.51.100.1\",\"resp_h\":"
-	 "\"192.0.2.10\",\"resp_p\":50000}}\n",
+	 "\"192.0.2.10\",\"resp_p\":50000},\"arg_truncated\":false,\"reply_truncated\":false}\n",
 	 ROW ".040000\tUID\t192.0.2.10\t51234\t198.51.100.1\t21\tanonymous\tguest@\tPORT\t"
 	 "192,0,2,10,195,80\t-\t-\t200\tPORT command successful.\tF\t198.51.100.1\t192.0.2.10"
 	 "\t50000\t-\n"},
@@ -179,21 +181,22 @@ static const struct out_case cases[] = {
 	 "\"arg\":null,\"reply_code\":229,\"reply\":\"Entering Extended Passive Mode "
 	 "(|||50001|)\",\"latency_ms\":0.500,\"cwd\":null,\"prelim_code\":null,\"file_size\":null,"
 	 "\"data_channel\":{\"passive\":true,\"orig_h\":\"2001:db8::10\",\"resp_h\":"
-	 "\"2001:db8::1\",\"resp_p\":50001}}\n",
+	 "\"2001:db8::1\",\"resp_p\":50001},\"arg_truncated\":false,\"reply_truncated\":false}\n",
 	 "1700000100.750000\tUID\t2001:db8::10\t40000\t2001:db8::1\t21\t<unknown>\t-\tEPSV\t-\t-"
 	 "\t-\t229\tEntering Extended Passive Mode (|||50001|)\tT\t2001:db8::10\t2001:db8::1"
 	 "\t50001\t-\n"},
 	{"QUIT without reply", EV_CMD(&S1, C_QUIT), "#1 +9.400 C> QUIT  (no reply)\n",
 	 "{\"type\":\"command\",\"session\":1,\"ts\":1700000009.400000,\"cmd\":\"QUIT\","
 	 "\"arg\":null,\"reply_code\":null,\"reply\":null,\"latency_ms\":null,\"cwd\":null,"
-	 "\"prelim_code\":null,\"file_size\":null,\"data_channel\":null}\n", ""},
+	 "\"prelim_code\":null,\"file_size\":null,\"data_channel\":null,"
+	 "\"arg_truncated\":false,\"reply_truncated\":false}\n", ""},
 	{"multi-line reply, slow", EV_CMD(&S1, C_FEAT),
 	 "#1 +0.050 C> FEAT  <211 Features: (2.500 s)\n#1 +0.050    |  EPSV\n"
 	 "#1 +0.050    |  MDTM\n#1 +0.050    | End\n",
 	 "{\"type\":\"command\",\"session\":1,\"ts\":1700000000.050000,\"cmd\":\"FEAT\","
 	 "\"arg\":null,\"reply_code\":211,\"reply\":\"Features:\\n EPSV\\n MDTM\\nEnd\","
 	 "\"latency_ms\":2500.000,\"cwd\":null,\"prelim_code\":null,\"file_size\":null,"
-	 "\"data_channel\":null}\n", ""},
+	 "\"data_channel\":null,\"arg_truncated\":false,\"reply_truncated\":false}\n", ""},
 	{"transfer complete", EV_X(&S1, X_DONE),
 	 "#1 +0.120 DATA RETR big.bin: passive 192.0.2.10:50000 -> 198.51.100.1:40000, download, "
 	 "1048576 bytes in 0.011 s (95.3 MB/s), complete (226), sha256 "

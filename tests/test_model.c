@@ -319,10 +319,11 @@ static const struct mcase cases[] = {
 	 "open #1|banner 220 hi|!unsolicited-reply|close  none 0/0|"},
 	{"replies that are not replies", false,
 	 {BANNER, {C, "NOOP\r\n", 0}, {S, "99 oops\r\n230_Welcome\r\n200 ok\r\n", 0}},
-	 "open #1|banner 220 hi|!malformed-reply|!malformed-reply|NOOP>200|close  none 1/0|"},
+	 "open #1|banner 220 hi|!malformed-reply|NOOP>0|!malformed-reply|!unsolicited-reply|"
+	 "close  none 1/0|"},
 	{"a command that is not a command", false,
 	 {BANNER, {C, "12ab x\r\n", 0}, {S, "500 eh\r\n", 0}},
-	 "open #1|banner 220 hi|!malformed-command|12AB>500|close  none 1/0|"},
+	 "open #1|banner 220 hi|!malformed-command|12ab>500|close  none 1/0|"},
 	{"slow reply", false,
 	 {BANNER, {C, "NOOP\r\n", 0}, {WAIT, "", 6}, {S, "200 ok\r\n", 0}},
 	 "open #1|banner 220 hi|!slow-reply|NOOP>200|close  none 1/0|"},
