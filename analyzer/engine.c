@@ -50,6 +50,7 @@ struct engine {
 	struct flow **tab;
 	size_t nbuckets;
 	struct flow *oldest, *newest;
+	struct flow *last;            /* the flow of the previous packet: most packets follow it */
 	struct engine_stats st;
 };
 
@@ -77,6 +78,16 @@ static bool hp_eq(const struct ftp_hostport *x, const struct ftp_hostport *y)
 
 static struct flow *lookup(struct engine *e, const struct seg *g, int *dir)
 {
+	struct flow *l = e->last;
+
+	if (l && hp_eq(&l->a, &g->src) && hp_eq(&l->b, &g->dst)) {
+		*dir = 0;
+		return l;
+	}
+	if (l && hp_eq(&l->a, &g->dst) && hp_eq(&l->b, &g->src)) {
+		*dir = 1;
+		return l;
+	}
 	for (struct flow *f = e->tab[bucket(e, &g->src, &g->dst)]; f; f = f->hnext) {
 		if (hp_eq(&f->a, &g->src) && hp_eq(&f->b, &g->dst)) {
 			*dir = 0;
@@ -132,6 +143,8 @@ static void touch(struct engine *e, struct flow *f)
 
 static void unlink_flow(struct engine *e, struct flow *f)
 {
+	if (e->last == f)
+		e->last = NULL;
 	struct flow **pp = &e->tab[bucket(e, &f->a, &f->b)];
 
 	while (*pp && *pp != f)
@@ -409,6 +422,7 @@ void engine_packet(struct engine *e, double ts, int linktype, const uint8_t *p, 
 	}
 	f->ts_last = f->ts_now = ts;
 	touch(e, f);
+	e->last = f;
 	feed(e, f, dir, &g);
 	if (g.flags & TCPF_FIN)
 		f->fin[dir] = true;

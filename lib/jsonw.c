@@ -2,6 +2,7 @@
 #include "ftplab/jsonw.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,41 +79,82 @@ void jsonw_object_end(struct jsonw *w) { close_container(w, '}'); }
 void jsonw_array_begin(struct jsonw *w) { open_container(w, '['); }
 void jsonw_array_end(struct jsonw *w) { close_container(w, ']'); }
 
-static void put_escaped(struct jsonw *w, const unsigned char *p, size_t n)
+/* Bytes that stand for themselves in a JSON string: printable ASCII but
+ * the quote and the backslash. */
+static bool plain(unsigned char c)
+{
+	return (unsigned char)(c - 0x20) < 0x5f && c != '"' && c != '\\';
+}
+
+/* One byte that is not plain ASCII: a UTF-8 sequence (kept), an escape, or
+ * \\xNN for a byte that is not UTF-8. Returns the bytes used. */
+static size_t put_special(struct jsonw *w, const unsigned char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t k = utf8_seq_len(p, n);
+	unsigned char c = p[0];
+	char esc[8];
 
+	if (k > 1) {
+		put(w, (const char *)p, k);
+		return k;
+	}
+	switch (c) {
+	case '"':  put(w, "\\\"", 2); break;
+	case '\\': put(w, "\\\\", 2); break;
+	case '\n': put(w, "\\n", 2); break;
+	case '\r': put(w, "\\r", 2); break;
+	case '\t': put(w, "\\t", 2); break;
+	default:
+		if (k == 1) { /* other control bytes and DEL */
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			put(w, esc, 6);
+		} else { /* not UTF-8 */
+			memcpy(esc, "\\\\x", 3);
+			esc[3] = hex[c >> 4];
+			esc[4] = hex[c & 15];
+			put(w, esc, 5);
+		}
+	}
+	return 1;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Eight bytes at once: are they all plain? (Bit tricks on a word: a byte
+ * below 0x20, one with the high bit, 0x7f, '"' or '\\' makes it false.) */
+static bool plain8(const unsigned char *p)
+{
+	uint64_t x, q, b, d;
+
+	memcpy(&x, p, 8);
+	q = x ^ (ONES * '"');
+	b = x ^ (ONES * '\\');
+	d = x ^ (ONES * 0x7f);
+	return (((x - ONES * 0x20) | x | (q - ONES) | (b - ONES) | (d - ONES)) & HIGHS) == 0 &&
+	       ((q | b | d) & HIGHS) == 0;
+}
+
+/* Runs of plain bytes are copied at once: most of what is logged. */
+static void put_escaped(struct jsonw *w, const unsigned char *p, size_t n)
+{
 	put(w, "\"", 1);
 	for (size_t i = 0; i < n && !w->overflow;) {
-		size_t k = utf8_seq_len(p + i, n - i);
-		unsigned char c = p[i];
-		char esc[8];
+		size_t j = i;
 
-		if (k > 1 || (k == 1 && c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)) {
-			put(w, (const char *)p + i, k);
-			i += k;
+		while (j + 8 <= n && plain8(p + j))
+			j += 8;
+		while (j < n && plain(p[j]))
+			j++;
+		if (j > i) {
+			put(w, (const char *)p + i, j - i);
+			i = j;
 			continue;
 		}
-		switch (c) {
-		case '"':  put(w, "\\\"", 2); break;
-		case '\\': put(w, "\\\\", 2); break;
-		case '\n': put(w, "\\n", 2); break;
-		case '\r': put(w, "\\r", 2); break;
-		case '\t': put(w, "\\t", 2); break;
-		default:
-			if (k == 1) { /* other control bytes and DEL */
-				memcpy(esc, "\\u00", 4);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 15];
-				put(w, esc, 6);
-			} else { /* not UTF-8 */
-				memcpy(esc, "\\\\x", 3);
-				esc[3] = hex[c >> 4];
-				esc[4] = hex[c & 15];
-				put(w, esc, 5);
-			}
-		}
-		i++;
+		i += put_special(w, p + i, n - i);
 	}
 	put(w, "\"", 1);
 }
@@ -123,12 +165,34 @@ void jsonw_key(struct jsonw *w, const char *key)
 		w->misuse = true;
 		return;
 	}
-	if (w->has_items >> w->depth & 1u)
-		put(w, ",", 1);
-	w->has_items |= 1u << w->depth;
-	put_escaped(w, (const unsigned char *)key, strlen(key));
-	put(w, ":", 1);
 	w->after_key = true;
+	{
+		/* Keys are short program constants: ,"key": in one copy when plain. */
+		char tmp[64];
+		size_t n = strlen(key), o = 0;
+
+		if (w->has_items >> w->depth & 1u)
+			tmp[o++] = ',';
+		w->has_items |= 1u << w->depth;
+		if (n <= sizeof(tmp) - 4) {
+			size_t i = 0;
+
+			while (i < n && plain((unsigned char)key[i]))
+				i++;
+			if (i == n) {
+				tmp[o++] = '"';
+				memcpy(tmp + o, key, n);
+				o += n;
+				tmp[o++] = '"';
+				tmp[o++] = ':';
+				put(w, tmp, o);
+				return;
+			}
+		}
+		put(w, tmp, o);
+		put_escaped(w, (const unsigned char *)key, n);
+		put(w, ":", 1);
+	}
 }
 
 void jsonw_string(struct jsonw *w, const void *p, size_t n)
@@ -151,12 +215,31 @@ static void put_number(struct jsonw *w, int len, const char *tmp)
 		put(w, tmp, (size_t)len);
 }
 
+/* Decimal digits of v, without printf (the writer's hot path). */
+static int fmt_u64(char *out, unsigned long long v)
+{
+	char rev[24];
+	int n = 0;
+
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	return n;
+}
+
 void jsonw_int(struct jsonw *w, long long v)
 {
 	char tmp[32];
+	int n = 0;
 
 	before_value(w);
-	put_number(w, snprintf(tmp, sizeof(tmp), "%lld", v), tmp);
+	if (v < 0)
+		tmp[n++] = '-';
+	n += fmt_u64(tmp + n, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
+	put_number(w, n, tmp);
 }
 
 void jsonw_uint(struct jsonw *w, unsigned long long v)
@@ -164,12 +247,56 @@ void jsonw_uint(struct jsonw *w, unsigned long long v)
 	char tmp[32];
 
 	before_value(w);
-	put_number(w, snprintf(tmp, sizeof(tmp), "%llu", v), tmp);
+	put_number(w, fmt_u64(tmp, v), tmp);
+}
+
+/* "%.*f" for the common case (|v| * 10^decimals below 2^53, decimals <= 9)
+ * in integer arithmetic, rounding halves to even as printf does for exact
+ * halves; -1 when it is not the common case. */
+static int fmt_fixed(char *out, double v, int decimals)
+{
+	static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	double a = fabs(v), scaled, fl, err, half;
+	unsigned long long r, p = 1, ip, fp;
+	int n = 0;
+
+	if (decimals > 9)
+		return -1;
+	scaled = a * pow10[decimals];
+	if (!(scaled < 9007199254740992.0))
+		return -1;
+	/* a * 10^d = scaled + err exactly (fma), so halves are judged on the
+	 * exact value, as printf does, not on the rounded product. */
+	err = fma(a, pow10[decimals], -scaled);
+	fl = floor(scaled);
+	r = (unsigned long long)fl;
+	half = scaled - fl; /* exact: both are below 2^53 */
+	if (half > 0.5 || (half == 0.5 && (err > 0 || (err == 0 && (r & 1)))))
+		r++;
+	for (int i = 0; i < decimals; i++)
+		p *= 10;
+	ip = r / p;
+	fp = r % p;
+	if (signbit(v))
+		out[n++] = '-';
+	n += fmt_u64(out + n, ip);
+	if (decimals > 0) {
+		char frac[24];
+		int k = fmt_u64(frac, fp);
+
+		out[n++] = '.';
+		for (int i = k; i < decimals; i++)
+			out[n++] = '0';
+		memcpy(out + n, frac, (size_t)k);
+		n += k;
+	}
+	return n;
 }
 
 void jsonw_double(struct jsonw *w, double v, int decimals)
 {
 	char tmp[64];
+	int n;
 
 	if (!isfinite(v)) {
 		jsonw_null(w);
@@ -179,9 +306,10 @@ void jsonw_double(struct jsonw *w, double v, int decimals)
 		decimals = 6;
 	before_value(w);
 	if (fabs(v) >= 1e15)
-		put_number(w, snprintf(tmp, sizeof(tmp), "%.17g", v), tmp);
-	else
-		put_number(w, snprintf(tmp, sizeof(tmp), "%.*f", decimals, v), tmp);
+		n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+	else if ((n = fmt_fixed(tmp, v, decimals)) < 0)
+		n = snprintf(tmp, sizeof(tmp), "%.*f", decimals, v);
+	put_number(w, n, tmp);
 }
 
 void jsonw_bool(struct jsonw *w, bool v)

@@ -146,6 +146,11 @@ static enum linebuf_status take_byte(struct linebuf *lb, unsigned char c,
 	return append(lb, c, out);
 }
 
+static bool plain_byte(unsigned char c)
+{
+	return c != '\n' && c != '\r' && c != '\0' && c != TN_IAC;
+}
+
 enum linebuf_status linebuf_feed(struct linebuf *lb, const void *data, size_t n,
                                  size_t *consumed, struct linebuf_line *out)
 {
@@ -153,6 +158,24 @@ enum linebuf_status linebuf_feed(struct linebuf *lb, const void *data, size_t n,
 	size_t i = 0;
 
 	while (i < n) {
+		/* Fast path: a run of bytes that are plain line content (no line
+		 * end, CR, NUL or IAC) outside any Telnet sequence is copied (or,
+		 * while discarding an overlong line, dropped) at once; the rest
+		 * goes byte by byte below. Never past the line maximum: the byte
+		 * that does not fit takes the slow path, which reports TOOLONG. */
+		if (lb->tstate == LB_T_DATA && !lb->pending_cr) {
+			size_t j = i, room = lb->discarding ? n - i : lb->max - lb->len;
+
+			while (j < n && j - i < room && plain_byte(p[j]))
+				j++;
+			if (j > i) {
+				if (!lb->discarding)
+					memcpy(lb->buf + lb->len, p + i, j - i);
+				lb->len += lb->discarding ? 0 : j - i;
+				i = j;
+				continue;
+			}
+		}
 		unsigned char c = p[i++];
 
 		if (lb->telnet && telnet_step(lb, c) == EV_NONE)

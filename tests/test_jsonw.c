@@ -432,10 +432,93 @@ static void test_depth(void **state)
 	}
 }
 
+/* jsonw_double formats without printf in the common case: it must print
+ * exactly what "%.*f" prints, halves included (8.3135 is 8.31349999...). */
+static void test_double_like_printf(void **state)
+{
+	static const double edges[] = {0, -0.0, 0.5, 1.5, 2.5, 0.0625, 8.3135, 5.7955, 8.4205,
+	                               0.0005, 999999.9999995, 1795678546.739150, -0.0001,
+	                               1e14, 9e14, 123456789.123456789};
+	unsigned long x = 12345;
+	char buf[128], ref[128];
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < 400000; i++) {
+		double v;
+		int d = i % 10;
+		struct jsonw w;
+
+		x = x * 6364136223846793005ul + 1442695040888963407ul;
+		if (i < (int)(sizeof(edges) / sizeof(edges[0])) * 10)
+			v = edges[i / 10];
+		else if (i % 3 == 0)
+			v = (double)(x >> 11) / 9007199254740992.0 * 1000.0;
+		else if (i % 3 == 1)
+			v = 1795678546.0 + (double)(x % 1000000) / 1e6;
+		else
+			v = -(double)(x % 100000) / 1e4;
+		jsonw_init(&w, buf, sizeof(buf));
+		jsonw_double(&w, v, d);
+		assert_int_equal(jsonw_finish(&w, &len), FTP_OK);
+		buf[len - 1] = '\0';
+		snprintf(ref, sizeof(ref), "%.*f", d, v);
+		if (strcmp(buf, ref) != 0)
+			fail_msg("%.17g with %d decimals: %s, printf says %s", v, d, buf, ref);
+	}
+}
+
+/* The word-at-a-time scan: one special byte at every position of a
+ * 24-byte string is escaped exactly as when it comes alone. */
+static void escape_one(const unsigned char *p, size_t n, char *out, size_t cap)
+{
+	struct jsonw w;
+	char buf[64];
+	size_t len, o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		jsonw_init(&w, buf, sizeof(buf));
+		jsonw_string(&w, p + i, 1);
+		assert_int_equal(jsonw_finish(&w, &len), FTP_OK);
+		assert_true(o + len < cap);
+		memcpy(out + o, buf + 1, len - 3); /* without the quotes and the newline */
+		o += len - 3;
+	}
+	out[o] = '\0';
+}
+
+static void test_escape_every_position(void **state)
+{
+	static const unsigned char specials[] = {0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0x80,
+	                                         0xc3, 0xff, '\n', '\t', ' ', '~'};
+	unsigned char in[24];
+	char want[256], got[256];
+	size_t len;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(specials); k++)
+		for (size_t pos = 0; pos < sizeof(in); pos++) {
+			struct jsonw w;
+
+			memset(in, 'a', sizeof(in));
+			in[pos] = specials[k];
+			escape_one(in, sizeof(in), want + 1, sizeof(want) - 3);
+			want[0] = '"';
+			strcat(want, "\"\n");
+			jsonw_init(&w, got, sizeof(got));
+			jsonw_string(&w, in, sizeof(in));
+			assert_int_equal(jsonw_finish(&w, &len), FTP_OK);
+			if (strcmp(got, want) != 0)
+				fail_msg("byte 0x%02x at %zu: %s instead of %s", specials[k], pos, got, want);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_validator),
+		cmocka_unit_test(test_double_like_printf),
+		cmocka_unit_test(test_escape_every_position),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_depth),
 	};
