@@ -15,7 +15,12 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 
-#define DEFAULT_SNAPLEN 262144
+/* Immediate mode makes libpcap use fixed-size ring slots of the snapshot
+ * length: 262144-byte slots in libpcap's 2 MiB buffer would hold 8 frames
+ * and drop a burst of loopback segments. A loopback frame fits in 65600
+ * bytes, and 64 MiB holds about a thousand of them. */
+#define DEFAULT_SNAPLEN 65600
+#define DEFAULT_BUFFER_MIB 64
 #define POLL_MS 100
 
 struct capture {
@@ -103,8 +108,8 @@ static pcap_t *open_live(const struct capture_opts *o, char *ebuf, char *err, si
 	pcap_set_promisc(p, !o->no_promisc);
 	pcap_set_immediate_mode(p, 1);
 	pcap_set_timeout(p, POLL_MS);
-	if (o->buffer_mib)
-		pcap_set_buffer_size(p, (int)(o->buffer_mib * 1024u * 1024u));
+	pcap_set_buffer_size(p, (int)((o->buffer_mib ? o->buffer_mib : DEFAULT_BUFFER_MIB) *
+	                              1024u * 1024u));
 	rc = pcap_activate(p);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", o->iface,

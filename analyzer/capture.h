@@ -18,8 +18,8 @@ struct capture_opts {
 	const char *write_file; /* -w FILE, or NULL */
 	uint64_t count;         /* -c N: stop after N frames (0: no limit) */
 	double duration;        /* --duration S: stop a live capture after S s (0: none) */
-	unsigned buffer_mib;    /* --buffer-mib N: live kernel buffer (0: libpcap's) */
-	unsigned snaplen;       /* 0: 262144 */
+	unsigned buffer_mib;    /* --buffer-mib N: live kernel buffer (0: 64 MiB) */
+	unsigned snaplen;       /* 0: 65600 (a loopback frame) */
 	bool no_promisc;
 };
 

@@ -12,6 +12,7 @@
 #include "model.h"
 #include "opts.h"
 #include "out.h"
+#include "outq.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -74,7 +75,9 @@ static struct out_writer *writer(const struct aopts *o, FILE *f)
 static int analyze(struct aopts *o, struct capture *cap, FILE *f, struct extractor *x)
 {
 	struct out_writer *w = writer(o, f);
-	struct an_sink sink = out_sink(w);
+	/* Files: formatting in a second thread (two cores); live: at once. */
+	struct outq *q = w && o->cap.file ? outq_new(w) : NULL;
+	struct an_sink sink = q ? outq_sink(q) : out_sink(w);
 	struct an_extract_ops ops = x ? extract_ops(x) : (struct an_extract_ops){0};
 	struct model *m = model_new(&o->cfg, &sink, x ? &ops : NULL);
 	struct run r = {engine_new(&o->eng, m), capture_linktype(cap), 0};
@@ -92,6 +95,10 @@ static int analyze(struct aopts *o, struct capture *cap, FILE *f, struct extract
 	}
 	engine_finish(r.eng, r.last_ts);
 	model_free(m, r.last_ts);
+	if (q && outq_close(q) < 0) {
+		fprintf(stderr, "ftplab-analyzer: out of memory: events were lost\n");
+		rc = 1;
+	}
 	capture_get_stats(cap, &cs);
 	if (o->stats)
 		print_stats(engine_stats(r.eng), &cs);
