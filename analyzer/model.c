@@ -236,14 +236,15 @@ static void on_user_pass(struct msession *s, const struct cmd_parsed *pc, struct
 	struct an_diag d;
 
 	if (pc->cmd == FTP_CMD_USER) {
-		memcpy(s->pub.user, pc->arg, n);
+		if (n > 0) /* "USER" alone has no argument (arg is NULL) */
+			memcpy(s->pub.user, pc->arg, n);
 		s->pub.user[n] = '\0';
 		s->anonymous = is_anonymous(s->pub.user);
 		return;
 	}
 	snprintf(s->password, sizeof(s->password), "%.*s", (int)p->arg_len, p->arg ? p->arg : "");
 	s->password_set = true;
-	if (s->anonymous || s->creds_reported || s->pub.encrypted)
+	if (s->anonymous || s->creds_reported || s->pub.encrypted || !pc->has_arg)
 		return;
 	s->creds_reported = true;
 	m_diag_init(&d, s, ts, AN_DIAG_CLEARTEXT_CREDENTIALS,
