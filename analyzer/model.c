@@ -33,6 +33,15 @@ const char *m_ep(const struct ftp_hostport *hp, char *buf, size_t cap)
 	return buf;
 }
 
+void m_copy(char *dst, size_t cap, const char *src, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 const char *m_addr(const struct ftp_addr *a, char *buf, size_t cap)
 {
 	if (addr_format(buf, cap, a) != FTP_OK)
@@ -242,7 +251,7 @@ static void on_user_pass(struct msession *s, const struct cmd_parsed *pc, struct
 		s->anonymous = is_anonymous(s->pub.user);
 		return;
 	}
-	snprintf(s->password, sizeof(s->password), "%.*s", (int)p->arg_len, p->arg ? p->arg : "");
+	m_copy(s->password, sizeof(s->password), p->arg ? p->arg : "", p->arg ? p->arg_len : 0);
 	s->password_set = true;
 	if (s->anonymous || s->creds_reported || s->pub.encrypted || !pc->has_arg)
 		return;
@@ -310,7 +319,7 @@ static void on_command(struct msession *s, double ts, const struct linebuf_line 
 	p->ts = ts;
 	p->cmd = st == FTP_OK ? pc.cmd : FTP_CMD_UNKNOWN;
 	if (st == FTP_OK)
-		snprintf(p->verb, sizeof(p->verb), "%s", pc.verb);
+		m_copy(p->verb, sizeof(p->verb), pc.verb, strlen(pc.verb));
 	else
 		raw_verb(p->verb, l);
 	p->cwd = s->pub.cwd[0] ? strdup(s->pub.cwd) : NULL;

@@ -118,6 +118,8 @@ void m_diag_add(struct an_diag *d, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void m_diag_emit(struct msession *s, const struct an_diag *d);
 const char *m_ep(const struct ftp_hostport *hp, char *buf, size_t cap);
+/* n bytes of src (no NUL needed) into dst as a C string, cut to fit. */
+void m_copy(char *dst, size_t cap, const char *src, size_t n);
 const char *m_addr(const struct ftp_addr *a, char *buf, size_t cap);
 
 /* xfer.c */

@@ -103,7 +103,7 @@ static void set_cwd(struct msession *s, const struct pend *p)
 
 	if (p->cmd == FTP_CMD_CDUP) {
 		if (s->pub.cwd[0] && vpath_dirname(s->pub.cwd, out, sizeof(out)) == FTP_OK)
-			snprintf(s->pub.cwd, sizeof(s->pub.cwd), "%s", out);
+			m_copy(s->pub.cwd, sizeof(s->pub.cwd), out, strlen(out));
 		return;
 	}
 	/* A relative CWD from an unknown cwd stays unknown. */
@@ -177,7 +177,7 @@ static void reply_effects(struct msession *s, struct pend *p, const struct reply
 		if (c == 213 && p->arg && !p->masked)
 			s->size_set = parse_size(r->text, r->len, &s->size_value);
 		if (s->size_set)
-			snprintf(s->size_name, sizeof(s->size_name), "%s", p->arg);
+			m_copy(s->size_name, sizeof(s->size_name), p->arg, p->arg_len);
 		break;
 	case FTP_CMD_AUTH:
 		if (c == 234)

@@ -166,7 +166,7 @@ void xfer_start(struct msession *s, struct pend *p)
 		return; /* eight transfers unanswered: no more tracking */
 	}
 	x->s = s;
-	snprintf(x->verb, sizeof(x->verb), "%s", p->verb);
+	m_copy(x->verb, sizeof(x->verb), p->verb, strlen(p->verb));
 	x->arg = p->arg ? strdup(p->arg) : NULL;
 	x->t.s = &s->pub;
 	x->t.cmd = p->cmd;
