@@ -5,6 +5,9 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +66,94 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* A regular file read through a sliding mmap window: libpcap's fread then
+ * copies straight from the page cache, without a read(2) copy per chunk,
+ * and the window (not the file) is what stays mapped, so memory stays
+ * bounded on a capture of any size. */
+#define WINDOW (4u << 20)
+
+struct mapped {
+	int fd;
+	off_t size, pos;       /* file size, read position */
+	off_t wstart;          /* file offset of the window */
+	unsigned char *w;      /* the window, NULL when none */
+	size_t wlen;
+};
+
+static int map_window(struct mapped *m)
+{
+	off_t start = m->pos & ~(off_t)(WINDOW - 1);
+	size_t len = (size_t)(m->size - start < (off_t)WINDOW ? m->size - start : (off_t)WINDOW);
+
+	if (m->w)
+		munmap(m->w, m->wlen);
+	m->w = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, m->fd, start);
+	if (m->w == MAP_FAILED) {
+		m->w = NULL;
+		return -1;
+	}
+	m->wstart = start;
+	m->wlen = len;
+	return 0;
+}
+
+static ssize_t mapped_read(void *cookie, char *buf, size_t n)
+{
+	struct mapped *m = cookie;
+	size_t done = 0;
+
+	while (done < n && m->pos < m->size) {
+		size_t off, k;
+
+		if ((m->w == NULL || m->pos < m->wstart || m->pos >= m->wstart + (off_t)m->wlen) &&
+		    map_window(m) < 0)
+			return done ? (ssize_t)done : -1;
+		off = (size_t)(m->pos - m->wstart);
+		k = m->wlen - off < n - done ? m->wlen - off : n - done;
+		memcpy(buf + done, m->w + off, k);
+		done += k;
+		m->pos += (off_t)k;
+	}
+	return (ssize_t)done;
+}
+
+static int mapped_close(void *cookie)
+{
+	struct mapped *m = cookie;
+
+	if (m->w)
+		munmap(m->w, m->wlen);
+	close(m->fd);
+	free(m);
+	return 0;
+}
+
+static FILE *open_mapped(const char *file)
+{
+	cookie_io_functions_t io = {.read = mapped_read, .close = mapped_close};
+	struct mapped *m = calloc(1, sizeof(*m));
+	struct stat st;
+	FILE *f;
+
+	if (m == NULL)
+		return NULL;
+	m->fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (m->fd < 0 || fstat(m->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		if (m->fd >= 0)
+			close(m->fd);
+		free(m);
+		return NULL; /* the caller falls back to stdio (and reports its errors) */
+	}
+	m->size = st.st_size;
+	f = fopencookie(m, "r", io);
+	if (f == NULL) {
+		mapped_close(m);
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 20); /* unbuffered, glibc would read byte by byte */
+	return f;
+}
+
 /* "-" and *.gz through zlib (which passes plain data through unchanged). */
 static pcap_t *open_file(struct capture *c, const char *file, char *ebuf)
 {
@@ -70,14 +161,16 @@ static pcap_t *open_file(struct capture *c, const char *file, char *ebuf)
 	gzFile gz;
 
 	if (strcmp(file, "-") != 0 && !ends_with(file, ".gz")) {
-		/* Our own FILE with a 1 MiB buffer: libpcap's reads 4 KiB at a time. */
-		FILE *f = fopen(file, "rbe");
+		FILE *f = open_mapped(file);
 
-		if (f == NULL) {
-			snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s: %s", file, strerror(errno));
-			return NULL;
+		if (f == NULL) { /* not mappable (a pipe, say): a 1 MiB stdio buffer */
+			f = fopen(file, "rbe");
+			if (f == NULL) {
+				snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s: %s", file, strerror(errno));
+				return NULL;
+			}
+			setvbuf(f, NULL, _IOFBF, 1 << 20);
 		}
-		setvbuf(f, NULL, _IOFBF, 1 << 20);
 		c->plain = f;
 		return pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	}

@@ -52,6 +52,7 @@ struct an_session {
 	unsigned commands, transfers;
 	bool encrypted;                /* AUTH TLS/SSL accepted (234): not decoded after */
 	char cwd[1024];                /* tracked from PWD/CWD/CDUP replies; "" unknown */
+	unsigned gen;                  /* changes whenever user or cwd does */
 };
 
 struct an_data_channel {           /* Zeek's data_channel fields */

@@ -4,6 +4,7 @@
  * and the diagnostics of the control channel. Data connections and
  * transfers are xfer.c's. Pure: no I/O; events go to the sink. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,11 +137,12 @@ unsigned model_next_id(struct model *m)
 struct msession *model_session_open(struct model *m, unsigned id, const struct ftp_hostport *client,
                                     const struct ftp_hostport *server, double ts)
 {
-	struct msession *s = calloc(1, sizeof(*s));
+	struct msession *s = malloc(sizeof(*s));
 	struct an_event ev = {.type = AN_EV_SESSION_OPEN};
 
 	if (s == NULL)
 		return NULL;
+	memset(s, 0, offsetof(struct msession, cline)); /* the rest is storage */
 	s->m = m;
 	s->pub.id = id ? id : model_next_id(m);
 	s->pub.client = *client;
@@ -166,9 +168,23 @@ bool model_session_opaque(const struct msession *s)
 
 static void pend_free(struct pend *p)
 {
-	free(p->arg);
-	free(p->cwd);
-	memset(p, 0, sizeof(*p));
+	if (p->arg != p->argbuf)
+		free(p->arg);
+	if (p->cwd != p->cwdbuf)
+		free(p->cwd);
+	p->arg = p->cwd = NULL;
+}
+
+/* A copy in the entry's own buffer when it fits, else on the heap. */
+static char *pend_dup(char *small, size_t cap, const char *src, size_t n)
+{
+	char *d = n < cap ? small : malloc(n + 1);
+
+	if (d) {
+		memcpy(d, src, n);
+		d[n] = '\0';
+	}
+	return d;
 }
 
 void pend_report_head(struct msession *s, const struct reply *r, double ts)
@@ -224,18 +240,14 @@ static void set_arg(struct msession *s, struct pend *p, const struct cmd_parsed 
 		return;
 	if ((ci->flags & CMD_F_SECRET) && !s->m->cfg.show_passwords &&
 	    !(pc->cmd == FTP_CMD_PASS && s->anonymous)) {
-		p->arg = strdup(MASK);
+		p->arg = pend_dup(p->argbuf, sizeof(p->argbuf), MASK, strlen(MASK));
 		p->arg_len = p->arg ? strlen(MASK) : 0;
 		p->masked = true;
 		return;
 	}
 	p->truncated |= pc->arg_len > M_ARG_MAX;
-	p->arg = malloc(n + 1);
-	if (p->arg) {
-		memcpy(p->arg, pc->arg, n);
-		p->arg[n] = '\0';
-		p->arg_len = n;
-	}
+	p->arg = pend_dup(p->argbuf, sizeof(p->argbuf), pc->arg, n);
+	p->arg_len = p->arg ? n : 0;
 }
 
 static void on_user_pass(struct msession *s, const struct cmd_parsed *pc, struct pend *p,
@@ -248,6 +260,7 @@ static void on_user_pass(struct msession *s, const struct cmd_parsed *pc, struct
 		if (n > 0) /* "USER" alone has no argument (arg is NULL) */
 			memcpy(s->pub.user, pc->arg, n);
 		s->pub.user[n] = '\0';
+		s->pub.gen++;
 		s->anonymous = is_anonymous(s->pub.user);
 		return;
 	}
@@ -316,13 +329,15 @@ static void on_command(struct msession *s, double ts, const struct linebuf_line 
 		pend_report_head(s, NULL, ts); /* a reply lost long ago */
 	p = &s->pend[(s->phead + s->pcount) % M_PEND_MAX];
 	s->pcount++;
+	memset(p, 0, offsetof(struct pend, argbuf));
 	p->ts = ts;
 	p->cmd = st == FTP_OK ? pc.cmd : FTP_CMD_UNKNOWN;
 	if (st == FTP_OK)
 		m_copy(p->verb, sizeof(p->verb), pc.verb, strlen(pc.verb));
 	else
 		raw_verb(p->verb, l);
-	p->cwd = s->pub.cwd[0] ? strdup(s->pub.cwd) : NULL;
+	p->cwd = s->pub.cwd[0] ? pend_dup(p->cwdbuf, sizeof(p->cwdbuf), s->pub.cwd,
+	                                  strlen(s->pub.cwd)) : NULL;
 	if (st != FTP_OK)
 		return;
 	/* An overlong line keeps its start: the verb and the first bytes of

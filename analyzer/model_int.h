@@ -11,7 +11,7 @@
 
 #define M_LINE_MAX 4096      /* a command or reply line kept (longer: flagged) */
 #define M_TEXT_MAX 8192      /* a reply's text kept */
-#define M_PEND_MAX 256       /* commands awaiting their reply */
+#define M_PEND_MAX 64        /* commands awaiting their reply (Zeek: 20) */
 #define M_XFER_MAX 8         /* transfers awaiting their reply or their connection */
 #define M_ARG_MAX 4096       /* argument bytes kept per command (Suricata: 4,096 too) */
 #define M_VERB_SHOWN 40      /* bytes of a command word kept for reporting */
@@ -22,13 +22,15 @@ struct pend {
 	double ts;
 	enum ftp_cmd cmd;
 	char verb[M_VERB_SHOWN];    /* as sent; an overlong word cut and marked "..." */
-	char *arg;                  /* malloc'd copy (masked if secret), NULL if none */
+	char *arg;                  /* copy (masked if secret), NULL if none: argbuf or malloc'd */
 	size_t arg_len;
 	bool masked, truncated;
 	int prelim;
 	char *cwd;                  /* malloc'd, at the time of the command */
 	struct an_data_channel dc;
 	struct xfer *x;             /* the transfer a data command started */
+	char argbuf[64];            /* short arguments and cwds need no malloc */
+	char cwdbuf[64];
 };
 
 /* The data connection a session expects (one at a time, as in FTP). */
@@ -78,11 +80,7 @@ struct msession {
 	struct model *m;
 	struct msession *next, *prev;
 	struct linebuf clb;
-	char cline[M_LINE_MAX];
 	struct reply_parser rp;
-	char rline[M_LINE_MAX];
-	char rtext[M_TEXT_MAX];
-	struct pend pend[M_PEND_MAX];
 	unsigned phead, pcount;
 	bool banner_seen, opaque, anonymous, creds_reported;
 	char password[256];
@@ -95,6 +93,12 @@ struct msession {
 	char size_name[256];
 	double ts_last;
 	struct mdata *datas;        /* data connections that point here */
+	/* Storage, not state: not zeroed when a session starts (a pending
+	 * entry is cleared when it is taken). */
+	char cline[M_LINE_MAX];
+	char rline[M_LINE_MAX];
+	char rtext[M_TEXT_MAX];
+	struct pend pend[M_PEND_MAX];
 };
 
 struct model {

@@ -134,6 +134,7 @@ static void reply_effects(struct msession *s, struct pend *p, const struct reply
 	uint16_t port;
 	int c = r->code;
 
+	s->pub.gen++; /* user or cwd may change below: the writers' copies go stale */
 	switch (p->cmd) {
 	case FTP_CMD_USER:
 	case FTP_CMD_PASS:

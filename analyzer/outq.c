@@ -20,6 +20,8 @@ struct chunk {
 
 struct outq {
 	struct out_writer *w;
+	unsigned last_id, last_gen; /* the session whose strings were sent last */
+	bool have_last;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t more, room;
@@ -64,8 +66,10 @@ static void cstr(struct enc *e, const char *s)
 	str(e, s, s ? strlen(s) : 0);
 }
 
-static void enc_session(struct enc *e, const struct an_session *s)
+static void enc_session(struct enc *e, const struct an_session *s, bool strings)
 {
+	unsigned char with = strings;
+
 	raw(e, &s->id, sizeof(s->id));
 	raw(e, &s->client, sizeof(s->client));
 	raw(e, &s->server, sizeof(s->server));
@@ -75,18 +79,23 @@ static void enc_session(struct enc *e, const struct an_session *s)
 	raw(e, &s->commands, sizeof(s->commands));
 	raw(e, &s->transfers, sizeof(s->transfers));
 	raw(e, &s->encrypted, sizeof(s->encrypted));
-	cstr(e, s->user);
-	cstr(e, s->cwd);
+	raw(e, &with, 1);
+	if (strings) {
+		cstr(e, s->user);
+		cstr(e, s->cwd);
+	}
 }
 
-static void enc_event(struct enc *e, const struct an_event *ev)
+/* strings: the session's user and cwd must be sent (not the same as the
+ * previous event's). */
+static void enc_event(struct enc *e, const struct an_event *ev, bool strings)
 {
 	unsigned char has_s = ev->s != NULL;
 
 	raw(e, &ev->type, sizeof(ev->type));
 	raw(e, &has_s, 1);
 	if (has_s)
-		enc_session(e, ev->s);
+		enc_session(e, ev->s, strings);
 	switch (ev->type) {
 	case AN_EV_BANNER:
 		raw(e, &ev->u.banner.ts, sizeof(double));
@@ -159,7 +168,8 @@ static void copy_str(char *dst, size_t cap, const char *s)
 
 static void dec_session(struct dec *d, struct an_session *s)
 {
-	memset(s, 0, offsetof(struct an_session, user));
+	unsigned char with;
+
 	get(d, &s->id, sizeof(s->id));
 	get(d, &s->client, sizeof(s->client));
 	get(d, &s->server, sizeof(s->server));
@@ -169,8 +179,11 @@ static void dec_session(struct dec *d, struct an_session *s)
 	get(d, &s->commands, sizeof(s->commands));
 	get(d, &s->transfers, sizeof(s->transfers));
 	get(d, &s->encrypted, sizeof(s->encrypted));
-	copy_str(s->user, sizeof(s->user), dstr(d, NULL));
-	copy_str(s->cwd, sizeof(s->cwd), dstr(d, NULL));
+	get(d, &with, 1);
+	if (with) { /* else: the previous event's session, whose strings are kept */
+		copy_str(s->user, sizeof(s->user), dstr(d, NULL));
+		copy_str(s->cwd, sizeof(s->cwd), dstr(d, NULL));
+	}
 }
 
 static void bytes(struct dec *d, struct an_bytes *b)
@@ -302,10 +315,18 @@ static void on_event(void *ctx, const struct an_event *ev)
 			q->oom = true;
 			return;
 		}
+		bool strings = ev->s && !(q->have_last && ev->s->id == q->last_id &&
+		                          ev->s->gen == q->last_gen && q->cur->len > 0);
+
 		e = (struct enc){q->cur->data + q->cur->len, q->cur->data + CHUNK_SIZE, false};
-		enc_event(&e, ev);
+		enc_event(&e, ev, strings);
 		if (!e.full) {
 			q->cur->len = (size_t)(e.p - q->cur->data);
+			if (ev->s) {
+				q->have_last = true;
+				q->last_id = ev->s->id;
+				q->last_gen = ev->s->gen;
+			}
 			return;
 		}
 		push(q); /* a fresh chunk for it */

@@ -17,11 +17,11 @@
 
 static const struct an_session S1 = {
 	1, {V4(192, 0, 2, 10), 51234}, {V4(198, 51, 100, 1), 21}, T0, T0 + 9.5, "anonymous",
-	AN_LOGIN_OK, 5, 1, false, "/",
+	AN_LOGIN_OK, 5, 1, false, "/", 0,
 };
 static const struct an_session S2 = {
 	2, {V6(0x10), 40000}, {V6(0x01), 21}, T0 + 100.25, T0 + 101, "", AN_LOGIN_NONE, 0, 0,
-	true, "",
+	true, "", 0,
 };
 
 #define CMD(s_, t, verb_, arg_, code, reply_, ms) \
