@@ -5,6 +5,7 @@
 # scenarios land (NAT on network namespaces), this is the main job.
 set -euo pipefail
 bin=${1:?usage: demo.sh BIN}
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 work=$(mktemp -d /tmp/ftplab-demo.XXXXXX)
 pid=
@@ -45,11 +46,15 @@ cat "$work/root/pub/upload.txt"
 step "What the server saw (its transcript; C> commands, S> replies, events)"
 sed -E 's/^[0-9T:.Z-]+ //' "$work/server.log" | grep -v '^ftplab-server: listening' | head -60
 
+step "ftplab-analyzer explains a capture of a server behind NAT (captures/mismatch-nat.pcap)"
+"$bin/ftplab-analyzer" -r "$top/captures/mismatch-nat.pcap" --explain | head -40
+
 cat <<'TEXT'
 
 Look for the two connections of each transfer: EPSV/PASV (229/227) tells the
 client which port to connect to; PORT/EPRT tells the server where to connect
-back. Coming next: the lab (./ftplab lab), where active FTP fails behind a NAT
-and the kernel's ALG or ftplab-proxy fixes it, with the analyzer explaining
-each capture.
+back; in the analyzer's transcript, each command is paired with its reply, each
+transfer with the connection that carried it, and the diagnostics say what a
+NAT did to the addresses. Coming next: the lab (./ftplab lab), where active FTP
+fails behind a NAT and the kernel's ALG or ftplab-proxy fixes it.
 TEXT
