@@ -159,40 +159,46 @@ static void put_escaped(struct jsonw *w, const unsigned char *p, size_t n)
 	put(w, "\"", 1);
 }
 
-void jsonw_key(struct jsonw *w, const char *key)
+/* ,"key": written in place when it is plain and fits; false otherwise
+ * (nothing written). The writers emit millions of keys. */
+static bool key_fast(struct jsonw *w, const char *key, size_t n, bool comma)
 {
+	char *o, *start;
+
+	if (w->overflow || w->cap < 2 || n + 4 > w->cap - 2 - w->len)
+		return false;
+	start = o = w->buf + w->len;
+	if (comma)
+		*o++ = ',';
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (!plain((unsigned char)key[i]))
+			return false; /* w->len unchanged: the slow path rewrites it */
+		*o++ = key[i];
+	}
+	*o++ = '"';
+	*o++ = ':';
+	w->len += (size_t)(o - start);
+	return true;
+}
+
+void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
+{
+	bool comma;
+
 	if (w->after_key || !(w->objects >> w->depth & 1u)) {
 		w->misuse = true;
 		return;
 	}
 	w->after_key = true;
-	{
-		/* Keys are short program constants: ,"key": in one copy when plain. */
-		char tmp[64];
-		size_t n = strlen(key), o = 0;
-
-		if (w->has_items >> w->depth & 1u)
-			tmp[o++] = ',';
-		w->has_items |= 1u << w->depth;
-		if (n <= sizeof(tmp) - 4) {
-			size_t i = 0;
-
-			while (i < n && plain((unsigned char)key[i]))
-				i++;
-			if (i == n) {
-				tmp[o++] = '"';
-				memcpy(tmp + o, key, n);
-				o += n;
-				tmp[o++] = '"';
-				tmp[o++] = ':';
-				put(w, tmp, o);
-				return;
-			}
-		}
-		put(w, tmp, o);
-		put_escaped(w, (const unsigned char *)key, n);
-		put(w, ":", 1);
-	}
+	comma = w->has_items >> w->depth & 1u;
+	w->has_items |= 1u << w->depth;
+	if (key_fast(w, key, n, comma))
+		return;
+	if (comma)
+		put(w, ",", 1);
+	put_escaped(w, (const unsigned char *)key, n);
+	put(w, ":", 1);
 }
 
 void jsonw_string(struct jsonw *w, const void *p, size_t n)

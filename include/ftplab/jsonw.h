@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 #include "ftplab/status.h"
@@ -42,7 +43,12 @@ void jsonw_object_begin(struct jsonw *w);
 void jsonw_object_end(struct jsonw *w);
 void jsonw_array_begin(struct jsonw *w);
 void jsonw_array_end(struct jsonw *w);
-void jsonw_key(struct jsonw *w, const char *key);
+void jsonw_key_n(struct jsonw *w, const char *key, size_t n);
+/* Inline so that the length of a literal key is known at compile time. */
+static inline void jsonw_key(struct jsonw *w, const char *key)
+{
+	jsonw_key_n(w, key, strlen(key));
+}
 void jsonw_string(struct jsonw *w, const void *p, size_t n);
 void jsonw_cstr(struct jsonw *w, const char *s); /* NULL writes null */
 void jsonw_int(struct jsonw *w, long long v);
