@@ -53,8 +53,12 @@ enum ftp_cmd cmd_lookup(const char *verb, size_t len, bool *alias)
 
 	if (alias)
 		*alias = false;
+	if (len == 0)
+		return FTP_CMD_UNKNOWN;
 	for (i = 1; i < FTP_CMD__COUNT; i++) {
-		if (word_equals(cmd_table[i].name, verb, len))
+		/* The first letter rejects most entries without a call. */
+		if (cmd_table[i].name[0] == upper(verb[0]) &&
+		    word_equals(cmd_table[i].name, verb, len))
 			return (enum ftp_cmd)i;
 	}
 	for (i = 0; i < sizeof(cmd_aliases) / sizeof(cmd_aliases[0]); i++) {

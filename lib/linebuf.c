@@ -2,6 +2,7 @@
 #include "ftplab/linebuf.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 enum {
@@ -146,6 +147,25 @@ static enum linebuf_status take_byte(struct linebuf *lb, unsigned char c,
 	return append(lb, c, out);
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Does the word hold a zero byte? (Exact: no false answers.) */
+static uint64_t zero_byte(uint64_t v)
+{
+	return (v - ONES) & ~v & HIGHS;
+}
+
+/* Eight bytes of plain line content: no LF, CR, NUL or IAC among them. */
+static bool plain8(const unsigned char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return !(zero_byte(x) | zero_byte(x ^ (ONES * '\n')) | zero_byte(x ^ (ONES * '\r')) |
+	         zero_byte(x ^ (ONES * 0xff)));
+}
+
 static bool plain_byte(unsigned char c)
 {
 	return c != '\n' && c != '\r' && c != '\0' && c != TN_IAC;
@@ -166,6 +186,8 @@ enum linebuf_status linebuf_feed(struct linebuf *lb, const void *data, size_t n,
 		if (lb->tstate == LB_T_DATA && !lb->pending_cr) {
 			size_t j = i, room = lb->discarding ? n - i : lb->max - lb->len;
 
+			while (j + 8 <= n && j + 8 - i <= room && plain8(p + j))
+				j += 8;
 			while (j < n && j - i < room && plain_byte(p[j]))
 				j++;
 			if (j > i) {
