@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ftplab/textesc.h"
+#include "swar.h"
 
 void jsonw_init(struct jsonw *w, char *buf, size_t cap)
 {
@@ -121,21 +122,13 @@ static size_t put_special(struct jsonw *w, const unsigned char *p, size_t n)
 	return 1;
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* Eight bytes at once: are they all plain? (Bit tricks on a word: a byte
- * below 0x20, one with the high bit, 0x7f, '"' or '\\' makes it false.) */
+/* Eight bytes at once: are they all plain? */
 static bool plain8(const unsigned char *p)
 {
-	uint64_t x, q, b, d;
+	uint64_t x = swar_load(p);
 
-	memcpy(&x, p, 8);
-	q = x ^ (ONES * '"');
-	b = x ^ (ONES * '\\');
-	d = x ^ (ONES * 0x7f);
-	return (((x - ONES * 0x20) | x | (q - ONES) | (b - ONES) | (d - ONES)) & HIGHS) == 0 &&
-	       ((q | b | d) & HIGHS) == 0;
+	return !(swar_has_below(x, 0x20) || swar_has_high(x) || swar_has_byte(x, '"') ||
+	         swar_has_byte(x, '\\') || swar_has_byte(x, 0x7f));
 }
 
 /* Runs of plain bytes are copied at once: most of what is logged. */

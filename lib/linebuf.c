@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "swar.h"
+
 enum {
 	TN_SE = 240, TN_DM = 242, TN_IP = 244, TN_SB = 250,
 	TN_WILL = 251, TN_DONT = 254, TN_IAC = 255,
@@ -147,23 +149,13 @@ static enum linebuf_status take_byte(struct linebuf *lb, unsigned char c,
 	return append(lb, c, out);
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* Does the word hold a zero byte? (Exact: no false answers.) */
-static uint64_t zero_byte(uint64_t v)
-{
-	return (v - ONES) & ~v & HIGHS;
-}
-
 /* Eight bytes of plain line content: no LF, CR, NUL or IAC among them. */
 static bool plain8(const unsigned char *p)
 {
-	uint64_t x;
+	uint64_t x = swar_load(p);
 
-	memcpy(&x, p, 8);
-	return !(zero_byte(x) | zero_byte(x ^ (ONES * '\n')) | zero_byte(x ^ (ONES * '\r')) |
-	         zero_byte(x ^ (ONES * 0xff)));
+	return !(swar_has_zero(x) || swar_has_byte(x, '\n') || swar_has_byte(x, '\r') ||
+	         swar_has_byte(x, 0xff));
 }
 
 static bool plain_byte(unsigned char c)

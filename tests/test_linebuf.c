@@ -215,6 +215,58 @@ static void test_set_storage(void **state)
 	assert_memory_equal(line.p, "PWD", 3);
 }
 
+/* Everything a feed reports, as text: each line's bytes, length and flags. */
+static void transcript(const unsigned char *in, size_t n, size_t step, char *out, size_t cap)
+{
+	char store[64];
+	struct linebuf lb;
+	size_t o = 0;
+
+	linebuf_init(&lb, store, 16, true); /* 16: the 8-byte scan meets the maximum too */
+	for (size_t at = 0; at < n; at += step) {
+		const unsigned char *p = in + at;
+		size_t left = n - at < step ? n - at : step;
+
+		while (left > 0) {
+			struct linebuf_line l;
+			size_t used = 0;
+			enum linebuf_status st = linebuf_feed(&lb, p, left, &used, &l);
+
+			p += used;
+			left -= used;
+			if (st == LINEBUF_NEED_MORE)
+				break;
+			o += (size_t)snprintf(out + o, cap - o, "%d:%zu:%u:", (int)st, l.len, l.flags);
+			for (size_t i = 0; i < l.len; i++)
+				o += (size_t)snprintf(out + o, cap - o, "%02x", (unsigned char)l.p[i]);
+			o += (size_t)snprintf(out + o, cap - o, "|");
+		}
+	}
+	assert_true(o < cap);
+}
+
+/* The eight-bytes-at-a-time scan: a special byte at every position of a
+ * 40-byte input reads the same fed whole as fed one byte at a time. */
+static void test_word_scan_positions(void **state)
+{
+	static const unsigned char specials[] = {'\n', '\r', 0, 0xff, 0xfe, 0x80, ' '};
+	unsigned char in[40];
+	char whole[2048], bytes[2048];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(specials); k++)
+		for (size_t pos = 0; pos < sizeof(in); pos++) {
+			memset(in, 'a', sizeof(in));
+			in[pos] = specials[k];
+			in[sizeof(in) - 1] = '\n';
+			transcript(in, sizeof(in), sizeof(in), whole, sizeof(whole));
+			transcript(in, sizeof(in), 1, bytes, sizeof(bytes));
+			if (strcmp(whole, bytes) != 0)
+				fail_msg("byte 0x%02x at %zu: %s fed whole, %s byte by byte", specials[k], pos,
+				         whole, bytes);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_huge_line_bounded),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_set_storage),
+		cmocka_unit_test(test_word_scan_positions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
