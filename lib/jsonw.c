@@ -123,12 +123,15 @@ static size_t put_special(struct jsonw *w, const unsigned char *p, size_t n)
 }
 
 /* Eight bytes at once: are they all plain? */
-static bool plain8(const unsigned char *p)
+static inline __attribute__((always_inline)) bool plain_word(uint64_t x)
 {
-	uint64_t x = swar_load(p);
-
 	return !(swar_has_below(x, 0x20) || swar_has_high(x) || swar_has_byte(x, '"') ||
 	         swar_has_byte(x, '\\') || swar_has_byte(x, 0x7f));
+}
+
+static bool plain8(const unsigned char *p)
+{
+	return plain_word(swar_load(p));
 }
 
 /* Runs of plain bytes are copied at once: most of what is logged. */
@@ -152,26 +155,67 @@ static void put_escaped(struct jsonw *w, const unsigned char *p, size_t n)
 	put(w, "\"", 1);
 }
 
+/* Copies the n bytes of k to o if they are all plain; false otherwise
+ * (o[0..n) may then hold some of them). Whole words, overlapping at the
+ * end, so that a key costs a few loads and stores: the writers emit
+ * millions of keys. Writes nothing beyond o + n. */
+static bool copy_plain(char *o, const char *k, size_t n)
+{
+	uint32_t lo, hi;
+	size_t i;
+
+	if (n >= 8) {
+		uint64_t x;
+
+		for (i = 0; i + 8 <= n; i += 8) {
+			memcpy(&x, k + i, 8);
+			if (!plain_word(x))
+				return false;
+			memcpy(o + i, &x, 8);
+		}
+		if (i < n) { /* the last eight bytes, overlapping the loop's */
+			memcpy(&x, k + n - 8, 8);
+			if (!plain_word(x))
+				return false;
+			memcpy(o + n - 8, &x, 8);
+		}
+		return true;
+	}
+	if (n >= 4) { /* two 4-byte halves, overlapping when n < 8 */
+		memcpy(&lo, k, 4);
+		memcpy(&hi, k + n - 4, 4);
+		if (!plain_word((uint64_t)hi << 32 | lo))
+			return false;
+		memcpy(o, &lo, 4);
+		memcpy(o + n - 4, &hi, 4);
+		return true;
+	}
+	for (i = 0; i < n; i++) {
+		if (!plain((unsigned char)k[i]))
+			return false;
+		o[i] = k[i];
+	}
+	return true;
+}
+
 /* ,"key": written in place when it is plain and fits; false otherwise
- * (nothing written). The writers emit millions of keys. */
+ * (w->len unchanged: the slow path writes it again). */
 static bool key_fast(struct jsonw *w, const char *key, size_t n, bool comma)
 {
-	char *o, *start;
+	char *o;
 
 	if (w->overflow || w->cap < 2 || n + 4 > w->cap - 2 - w->len)
 		return false;
-	start = o = w->buf + w->len;
+	o = w->buf + w->len;
 	if (comma)
 		*o++ = ',';
 	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		if (!plain((unsigned char)key[i]))
-			return false; /* w->len unchanged: the slow path rewrites it */
-		*o++ = key[i];
-	}
+	if (!copy_plain(o, key, n))
+		return false;
+	o += n;
 	*o++ = '"';
 	*o++ = ':';
-	w->len += (size_t)(o - start);
+	w->len = (size_t)(o - w->buf);
 	return true;
 }
 
@@ -214,18 +258,44 @@ static void put_number(struct jsonw *w, int len, const char *tmp)
 		put(w, tmp, (size_t)len);
 }
 
-/* Decimal digits of v, without printf (the writer's hot path). */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Writes the decimal digits of v backwards, ending just before end (at
+ * least min_digits, zero-padded); returns where they start. Two digits per
+ * step: no printf, no division by a variable (the writer's hot path). */
+static char *digits_back(char *end, unsigned long long v, int min_digits)
+{
+	char *p = end;
+
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100);
+
+		v /= 100;
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * d, 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	while (end - p < min_digits)
+		*--p = '0';
+	return p;
+}
+
+/* Decimal digits of v into out; returns their count. */
 static int fmt_u64(char *out, unsigned long long v)
 {
-	char rev[24];
-	int n = 0;
+	char tmp[24];
+	char *p = digits_back(tmp + sizeof(tmp), v, 1);
+	int n = (int)(tmp + sizeof(tmp) - p);
 
-	do {
-		rev[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (int i = 0; i < n; i++)
-		out[i] = rev[n - 1 - i];
+	memcpy(out, p, (size_t)n);
 	return n;
 }
 
@@ -256,8 +326,9 @@ static int fmt_fixed(char *out, double v, int decimals)
 {
 	static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 	double a = fabs(v), scaled, fl, err, half;
-	unsigned long long r, p = 1, ip, fp;
-	int n = 0;
+	unsigned long long r;
+	char tmp[48], *end = tmp + sizeof(tmp), *p;
+	int n;
 
 	if (decimals > 9)
 		return -1;
@@ -272,23 +343,17 @@ static int fmt_fixed(char *out, double v, int decimals)
 	half = scaled - fl; /* exact: both are below 2^53 */
 	if (half > 0.5 || (half == 0.5 && (err > 0 || (err == 0 && (r & 1)))))
 		r++;
-	for (int i = 0; i < decimals; i++)
-		p *= 10;
-	ip = r / p;
-	fp = r % p;
-	if (signbit(v))
-		out[n++] = '-';
-	n += fmt_u64(out + n, ip);
-	if (decimals > 0) {
-		char frac[24];
-		int k = fmt_u64(frac, fp);
-
-		out[n++] = '.';
-		for (int i = k; i < decimals; i++)
-			out[n++] = '0';
-		memcpy(out + n, frac, (size_t)k);
-		n += k;
+	p = end;
+	if (decimals > 0) { /* the fraction's digits, then the point */
+		for (int i = 0; i < decimals; i++, r /= 10)
+			*--p = (char)('0' + r % 10);
+		*--p = '.';
 	}
+	p = digits_back(p, r, 1);
+	if (signbit(v))
+		*--p = '-';
+	n = (int)(end - p);
+	memcpy(out, p, (size_t)n);
 	return n;
 }
 

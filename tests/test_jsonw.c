@@ -513,12 +513,86 @@ static void test_escape_every_position(void **state)
 		}
 }
 
+/* Keys are copied a word at a time: a key of every length from 0 to 20,
+ * plain or with one special byte at each position, is written exactly as
+ * the same bytes written as a string value. */
+static void test_key_every_length(void **state)
+{
+	static const unsigned char specials[] = {0, '"', '\\', 0x1f, 0x7f, 0x80, 'b'};
+	char key[24], got[256], want[256];
+	size_t len;
+
+	(void)state;
+	for (size_t n = 0; n <= 20; n++)
+		for (size_t k = 0; k < sizeof(specials); k++)
+			for (size_t pos = 0; pos < (n ? n : 1); pos++) {
+				struct jsonw w;
+
+				memset(key, 'a', sizeof(key));
+				if (n)
+					key[pos] = (char)specials[k];
+				jsonw_init(&w, got, sizeof(got));
+				jsonw_object_begin(&w);
+				jsonw_key_n(&w, "x", 1);
+				jsonw_int(&w, 1);
+				jsonw_key_n(&w, key, n);
+				jsonw_int(&w, 2);
+				jsonw_object_end(&w);
+				assert_int_equal(jsonw_finish(&w, &len), FTP_OK);
+				jsonw_init(&w, want + 7, sizeof(want) - 16);
+				jsonw_string(&w, key, n);
+				assert_int_equal(jsonw_finish(&w, &len), FTP_OK);
+				memcpy(want, "{\"x\":1,", 7);
+				memcpy(want + 7 + len - 1, ":2}\n", 5);
+				if (strcmp(got, want) != 0)
+					fail_msg("key of %zu bytes, 0x%02x at %zu: %s instead of %s", n,
+					         specials[k], pos, got, want);
+			}
+}
+
+/* Integers as printf writes them, at every digit count and the limits. */
+static void test_int_like_printf(void **state)
+{
+	static const long long edges[] = {0, 1, 9, 10, 99, 100, 101, 999, 1000, -1, -9, -10,
+	                                  -100, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1};
+	unsigned long long x = 7;
+	char buf[64], ref[64];
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		struct jsonw w;
+		unsigned long long u;
+		long long v;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		u = i < 64 ? (i ? 1ull << (i - 1) : ULLONG_MAX) : x >> (x % 64);
+		v = i < (int)(sizeof(edges) / sizeof(edges[0])) ? edges[i] : (long long)u;
+		jsonw_init(&w, buf, sizeof(buf));
+		jsonw_uint(&w, u);
+		assert_int_equal(jsonw_finish(&w, &len), FTP_OK);
+		buf[len - 1] = '\0';
+		snprintf(ref, sizeof(ref), "%llu", u);
+		if (strcmp(buf, ref) != 0)
+			fail_msg("%s instead of %s", buf, ref);
+		jsonw_init(&w, buf, sizeof(buf));
+		jsonw_int(&w, v);
+		assert_int_equal(jsonw_finish(&w, &len), FTP_OK);
+		buf[len - 1] = '\0';
+		snprintf(ref, sizeof(ref), "%lld", v);
+		if (strcmp(buf, ref) != 0)
+			fail_msg("%s instead of %s", buf, ref);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_validator),
 		cmocka_unit_test(test_double_like_printf),
 		cmocka_unit_test(test_escape_every_position),
+		cmocka_unit_test(test_key_every_length),
+		cmocka_unit_test(test_int_like_printf),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_depth),
 	};
