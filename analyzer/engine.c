@@ -56,13 +56,22 @@ struct engine {
 
 /* ---------------------------------------------------------------- table */
 
+/* Flow keys as decode_frame fills them: family, then the address in
+ * b[0..4) or b[0..16) with the rest zero. A packet's endpoints are compared
+ * exactly as they came off the wire (an IPv4-mapped IPv6 address is another
+ * flow than its IPv4 address: they are different packets). */
+static void hp_words(const struct ftp_hostport *h, uint64_t w[2])
+{
+	memcpy(w, h->addr.b, 16);
+}
+
 static uint64_t hp_hash(const struct ftp_hostport *h)
 {
-	uint64_t x = 1469598103934665603ull;
+	uint64_t w[2], x;
 
-	for (int i = 0; i < 16; i++)
-		x = (x ^ h->addr.b[i]) * 1099511628211ull;
-	return (x ^ h->port) * 1099511628211ull;
+	hp_words(h, w);
+	x = (w[0] ^ (w[1] * 0x9e3779b97f4a7c15ull) ^ h->port) * 0xff51afd7ed558ccdull;
+	return x ^ x >> 29;
 }
 
 static size_t bucket(const struct engine *e, const struct ftp_hostport *x,
@@ -73,7 +82,13 @@ static size_t bucket(const struct engine *e, const struct ftp_hostport *x,
 
 static bool hp_eq(const struct ftp_hostport *x, const struct ftp_hostport *y)
 {
-	return x->port == y->port && addr_equal(&x->addr, &y->addr);
+	uint64_t a[2], b[2];
+
+	if (x->port != y->port || x->addr.family != y->addr.family)
+		return false;
+	hp_words(x, a);
+	hp_words(y, b);
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
 }
 
 static struct flow *lookup(struct engine *e, const struct seg *g, int *dir)

@@ -144,6 +144,11 @@ int main(int argc, char **argv)
 		capture_close(cap);
 		return 1;
 	}
+	/* A file is read as fast as it goes: JSON records are written in blocks.
+	 * Live: each record as soon as it is known, also into a pipe (tcpdump -l). */
+	o.out.batch = o.cap.file != NULL;
+	if (o.cap.iface)
+		setvbuf(f, NULL, _IOLBF, 0);
 	if (o.cap.iface) /* as tcpdump says it: the capture (and its filter) is in place */
 		fprintf(stderr, "ftplab-analyzer: listening on %s, link-type %s\n", o.cap.iface,
 		        decode_linktype_name(capture_linktype(cap)));

@@ -55,7 +55,10 @@ void m_diag_init(struct an_diag *d, struct msession *s, double ts, enum an_diag_
 {
 	va_list ap;
 
-	memset(d, 0, sizeof(*d));
+	/* the header; message and evidence are written below (the evidence
+	 * array, 1.3 KB, is read only up to nev) */
+	memset(d, 0, offsetof(struct an_diag, message));
+	d->nev = 0;
 	d->s = s ? &s->pub : NULL;
 	d->ts = ts;
 	d->kind = k;
@@ -72,7 +75,15 @@ void m_diag_add(struct an_diag *d, const char *key, const char *fmt, ...)
 		return;
 	d->ev[d->nev].key = key;
 	va_start(ap, fmt);
-	vsnprintf(d->ev[d->nev].value, sizeof(d->ev[d->nev].value), fmt, ap);
+	if (strcmp(fmt, "%s") == 0) { /* most evidence: a string as it is */
+		const char *v = va_arg(ap, const char *);
+
+		if (v == NULL)
+			v = "(null)"; /* as printf writes it */
+		m_copy(d->ev[d->nev].value, sizeof(d->ev[d->nev].value), v, strlen(v));
+	} else {
+		vsnprintf(d->ev[d->nev].value, sizeof(d->ev[d->nev].value), fmt, ap);
+	}
 	va_end(ap);
 	d->nev++;
 }

@@ -29,6 +29,8 @@ struct out_opts {
 	const char *zeek_commands; /* zeek: commands logged besides Zeek's default
 	                            * FTP::logged_commands, comma-separated ("USER,PASS,<init>"),
 	                            * or "*" for every command; NULL: the default set only */
+	bool batch;          /* json: records may be held and written in blocks (file
+	                      * input); false: each is written as it is made (live) */
 };
 
 struct out_writer;

@@ -118,9 +118,13 @@ static void enc_event(struct enc *e, const struct an_event *ev, bool strings)
 		cstr(e, ev->u.xfer->extracted);
 		break;
 	case AN_EV_DIAG: /* evidence keys are string literals: their pointers stay valid */
-		raw(e, ev->u.diag, offsetof(struct an_diag, ev));
+		raw(e, ev->u.diag, offsetof(struct an_diag, message));
+		cstr(e, ev->u.diag->message);
 		raw(e, &ev->u.diag->nev, sizeof(ev->u.diag->nev));
-		raw(e, ev->u.diag->ev, ev->u.diag->nev * sizeof(ev->u.diag->ev[0]));
+		for (unsigned i = 0; i < ev->u.diag->nev && i < AN_EVIDENCE_MAX; i++) {
+			raw(e, &ev->u.diag->ev[i].key, sizeof(ev->u.diag->ev[i].key));
+			cstr(e, ev->u.diag->ev[i].value);
+		}
 		break;
 	default:
 		break;
@@ -233,11 +237,15 @@ static void dec_event(struct out_writer *w, struct dec *d)
 		ev.u.xfer = &x;
 		break;
 	case AN_EV_DIAG:
-		get(d, &g, offsetof(struct an_diag, ev));
+		get(d, &g, offsetof(struct an_diag, message));
+		copy_str(g.message, sizeof(g.message), dstr(d, NULL));
 		get(d, &g.nev, sizeof(g.nev));
 		if (g.nev > AN_EVIDENCE_MAX)
 			g.nev = AN_EVIDENCE_MAX;
-		get(d, g.ev, g.nev * sizeof(g.ev[0]));
+		for (unsigned i = 0; i < g.nev; i++) {
+			get(d, &g.ev[i].key, sizeof(g.ev[i].key));
+			copy_str(g.ev[i].value, sizeof(g.ev[i].value), dstr(d, NULL));
+		}
 		g.s = ev.s;
 		ev.u.diag = &g;
 		break;

@@ -273,8 +273,13 @@ static void hash_final(struct xfer *x)
 	unsigned n = 0;
 
 	if (x->md && x->t.status == AN_XFER_COMPLETE && EVP_DigestFinal_ex(x->md, md, &n) == 1) {
-		for (unsigned i = 0; i < n && i < 32; i++)
-			snprintf(x->t.sha256 + 2 * i, 3, "%02x", md[i]);
+		static const char hex[] = "0123456789abcdef";
+
+		for (unsigned i = 0; i < n && i < 32; i++) {
+			x->t.sha256[2 * i] = hex[md[i] >> 4];
+			x->t.sha256[2 * i + 1] = hex[md[i] & 15];
+		}
+		x->t.sha256[2 * (n < 32 ? n : 32)] = '\0';
 		x->t.sha256_set = true;
 	}
 	EVP_MD_CTX_free(x->md);
