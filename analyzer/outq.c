@@ -11,6 +11,7 @@
 
 #define CHUNK_SIZE (256 * 1024)
 #define OUTQ_CHUNKS 32
+#define OUTQ_SPARE 4  /* read chunks kept for reuse: no fresh pages per chunk */
 
 struct chunk {
 	struct chunk *next;
@@ -28,6 +29,8 @@ struct outq {
 	struct chunk *head, *tail; /* full chunks, oldest first */
 	unsigned queued;
 	bool done;
+	struct chunk *spare;       /* chunks the writer has read, for reuse */
+	unsigned nspare;
 	struct chunk *cur;         /* the producer's chunk being filled */
 	bool oom;
 };
@@ -282,8 +285,35 @@ static void *writer_main(void *arg)
 		d.p = c->data;
 		while (d.p < c->data + c->len)
 			dec_event(q->w, &d);
+		pthread_mutex_lock(&q->mu);
+		if (q->nspare < OUTQ_SPARE) { /* a chunk is 256 KiB: malloc maps
+		                               * fresh pages for each, reuse does not */
+			c->next = q->spare;
+			q->spare = c;
+			q->nspare++;
+			c = NULL;
+		}
+		pthread_mutex_unlock(&q->mu);
 		free(c);
 	}
+}
+
+static struct chunk *new_chunk(struct outq *q)
+{
+	struct chunk *c;
+
+	pthread_mutex_lock(&q->mu);
+	c = q->spare;
+	if (c) {
+		q->spare = c->next;
+		q->nspare--;
+	}
+	pthread_mutex_unlock(&q->mu);
+	if (c == NULL)
+		c = malloc(sizeof(*c));
+	if (c)
+		c->len = 0;
+	return c;
 }
 
 /* Hand the producer's chunk to the writer (waiting while OUTQ_CHUNKS wait). */
@@ -317,8 +347,8 @@ static void on_event(void *ctx, const struct an_event *ev)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct enc e;
 
-		if (q->cur == NULL && (q->cur = malloc(sizeof(*q->cur))) != NULL)
-			q->cur->len = 0;
+		if (q->cur == NULL)
+			q->cur = new_chunk(q);
 		if (q->cur == NULL) {
 			q->oom = true;
 			return;
@@ -381,6 +411,12 @@ int outq_close(struct outq *q)
 	pthread_cond_destroy(&q->more);
 	pthread_cond_destroy(&q->room);
 	oom = q->oom;
+	while (q->spare) {
+		struct chunk *c = q->spare;
+
+		q->spare = c->next;
+		free(c);
+	}
 	free(q);
 	return oom ? -1 : 0;
 }
