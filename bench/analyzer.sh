@@ -20,7 +20,8 @@ Times ftplab-analyzer --json (from BINDIR, default build/bin) against tshark and
 tcpdump on a large capture (>= 500,000 packets) and a data-heavy one (a 1 GiB
 transfer) that it generates into a temporary folder, and writes
 bench/results/analyzer.md. Takes about 3 minutes, 1.3 GB of /dev/shm (or
-/var/tmp) and one core at a time: run it on a quiet machine.
+/var/tmp) and the whole machine (one tool at a time; ftplab-analyzer decodes on
+one core and formats on another): run it on a quiet machine.
 
   --quick              smoke test (< 1 min): >= 50,000 packets, a 64 MiB
                        transfer, 1 run; writes analyzer-quick.md
