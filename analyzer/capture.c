@@ -27,12 +27,18 @@
 #define DEFAULT_BUFFER_MIB 64
 #define POLL_MS 100
 
+struct mapped;
+
 struct capture {
 	pcap_t *p;
 	pcap_dumper_t *dump;
 	FILE *gzfile;         /* a gzip stream behind a FILE (fopencookie) */
 	FILE *plain;          /* a file opened here (libpcap owns it once opened) */
 	bool live;
+	struct mapped *mapped; /* a regular file read through the window, or NULL */
+	uint64_t size;        /* of that file, 0 unknown */
+	uint64_t dropped;     /* live: the kernel's drop count, refreshed each second */
+	double stats_at;
 	uint64_t frames, count;
 	double duration, start;
 	capture_fn fn;
@@ -113,7 +119,8 @@ static ssize_t mapped_read(void *cookie, char *buf, size_t n)
 		k = m->wlen - off < n - done ? m->wlen - off : n - done;
 		memcpy(buf + done, m->w + off, k);
 		done += k;
-		m->pos += (off_t)k;
+		/* read by capture_progress on another thread */
+		__atomic_store_n(&m->pos, m->pos + (off_t)k, __ATOMIC_RELAXED);
 	}
 	return (ssize_t)done;
 }
@@ -129,7 +136,7 @@ static int mapped_close(void *cookie)
 	return 0;
 }
 
-static FILE *open_mapped(const char *file)
+static FILE *open_mapped(const char *file, struct mapped **out)
 {
 	cookie_io_functions_t io = {.read = mapped_read, .close = mapped_close};
 	struct mapped *m = calloc(1, sizeof(*m));
@@ -156,6 +163,7 @@ static FILE *open_mapped(const char *file)
 	setvbuf(f, NULL, _IOFBF, 64 << 10);
 	/* Only the decoding thread reads it: no lock per fread (two per packet). */
 	__fsetlocking(f, FSETLOCKING_BYCALLER);
+	*out = m;
 	return f;
 }
 
@@ -166,7 +174,7 @@ static pcap_t *open_file(struct capture *c, const char *file, char *ebuf)
 	gzFile gz;
 
 	if (strcmp(file, "-") != 0 && !ends_with(file, ".gz")) {
-		FILE *f = open_mapped(file);
+		FILE *f = open_mapped(file, &c->mapped);
 
 		if (f == NULL) { /* not mappable (a pipe, say): a 1 MiB stdio buffer */
 			f = fopen(file, "rbe");
@@ -287,7 +295,7 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
 
 	if (c->dump)
 		pcap_dump((u_char *)c->dump, h, bytes);
-	c->frames++;
+	__atomic_store_n(&c->frames, c->frames + 1, __ATOMIC_RELAXED); /* capture_progress */
 	c->fn(c->ctx, (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6, bytes, h->caplen);
 	if ((c->count && c->frames >= c->count) || (c->stop && *c->stop))
 		pcap_breakloop(c->p);
@@ -297,6 +305,24 @@ static bool done(const struct capture *c)
 {
 	return (c->count && c->frames >= c->count) || (c->stop && *c->stop) ||
 	       (c->duration > 0 && now_s() - c->start >= c->duration);
+}
+
+/* After each batch of a live capture: what -w saved is on disk (the TUI
+ * reads it back for w and e; a killed capture keeps its frames), and the
+ * drop count for capture_progress, once a second. */
+static void live_tick(struct capture *c, int n)
+{
+	struct pcap_stat ps;
+	double t;
+
+	if (n > 0 && c->dump)
+		pcap_dump_flush(c->dump);
+	t = now_s();
+	if (t - c->stats_at >= 1.0) {
+		c->stats_at = t;
+		if (pcap_stats(c->p, &ps) == 0)
+			__atomic_store_n(&c->dropped, (uint64_t)ps.ps_drop, __ATOMIC_RELAXED);
+	}
 }
 
 static int run_live(struct capture *c, char *err, size_t errlen)
@@ -310,6 +336,7 @@ static int run_live(struct capture *c, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", pcap_geterr(c->p));
 			return -1;
 		}
+		live_tick(c, n);
 		if (n == 0 && pf.fd >= 0 && poll(&pf, 1, POLL_MS) < 0 && errno != EINTR) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
 			return -1;
@@ -335,6 +362,15 @@ int capture_run(struct capture *c, capture_fn fn, void *ctx, volatile sig_atomic
 		return -1;
 	}
 	return 0;
+}
+
+void capture_progress(const struct capture *c, uint64_t *frames, uint64_t *bytes_read,
+                      uint64_t *bytes_total, uint64_t *dropped)
+{
+	*frames = __atomic_load_n(&c->frames, __ATOMIC_RELAXED);
+	*bytes_read = c->mapped ? (uint64_t)__atomic_load_n(&c->mapped->pos, __ATOMIC_RELAXED) : 0;
+	*bytes_total = c->mapped ? (uint64_t)c->mapped->size : 0;
+	*dropped = __atomic_load_n(&c->dropped, __ATOMIC_RELAXED);
 }
 
 void capture_get_stats(struct capture *c, struct capture_stats *st)
@@ -364,4 +400,52 @@ void capture_close(struct capture *c)
 	else if (c->plain)
 		fclose(c->plain);
 	free(c);
+}
+
+struct copy_ctx {
+	pcap_dumper_t *d;
+	capture_keep_fn keep;
+	void *ctx;
+	int linktype;
+	long long n;
+};
+
+static void on_copy(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct copy_ctx *k = (struct copy_ctx *)user;
+
+	if (k->keep(k->ctx, k->linktype, bytes, h->caplen)) {
+		pcap_dump((u_char *)k->d, h, bytes);
+		k->n++;
+	}
+}
+
+long long capture_copy(const char *src, const char *dst, capture_keep_fn keep, void *ctx,
+                       char *err, size_t errlen)
+{
+	struct capture_opts o = {.file = src};
+	struct capture *c = capture_open(&o, err, errlen);
+	struct copy_ctx k = {NULL, keep, ctx, 0, 0};
+	int rc;
+
+	if (c == NULL)
+		return -1;
+	k.linktype = pcap_datalink(c->p);
+	if ((k.d = pcap_dump_open(c->p, dst)) == NULL) {
+		snprintf(err, errlen, "%s: %s", dst, pcap_geterr(c->p));
+		capture_close(c);
+		return -1;
+	}
+	rc = pcap_loop(c->p, -1, on_copy, (u_char *)&k);
+	if (rc == PCAP_ERROR && strstr(pcap_geterr(c->p), "truncated") == NULL) {
+		snprintf(err, errlen, "%s: %s", src, pcap_geterr(c->p));
+		k.n = -1;
+	}
+	if (pcap_dump_flush(k.d) != 0 && k.n >= 0) {
+		snprintf(err, errlen, "%s: %s", dst, strerror(errno));
+		k.n = -1;
+	}
+	pcap_dump_close(k.d);
+	capture_close(c);
+	return k.n;
 }

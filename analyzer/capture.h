@@ -40,6 +40,19 @@ int capture_linktype(const struct capture *c);
 int capture_run(struct capture *c, capture_fn fn, void *ctx, volatile sig_atomic_t *stop,
                 char *err, size_t errlen);
 void capture_get_stats(struct capture *c, struct capture_stats *st);
+/* While capture_run runs on another thread (the TUI's progress line):
+ * frames read, for a regular file the bytes read and its size (else 0),
+ * for a live capture the kernel's drops (refreshed each second). */
+void capture_progress(const struct capture *c, uint64_t *frames, uint64_t *bytes_read,
+                      uint64_t *bytes_total, uint64_t *dropped);
+
+/* The frames of file src (pcap, pcapng, .gz) for which keep() is true,
+ * copied with their headers to a new pcap file dst (the TUI's w): how many,
+ * or -1 with err. A file that ends in a partial frame (one still being
+ * written) ends there. */
+typedef bool (*capture_keep_fn)(void *ctx, int linktype, const uint8_t *p, size_t caplen);
+long long capture_copy(const char *src, const char *dst, capture_keep_fn keep, void *ctx,
+                       char *err, size_t errlen);
 void capture_close(struct capture *c);
 
 #endif

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "decode.h"
@@ -13,6 +14,7 @@
 #include "opts.h"
 #include "out.h"
 #include "outq.h"
+#include "ui_wire.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -117,6 +119,7 @@ int main(int argc, char **argv)
 	char err[512];
 	struct capture *cap;
 	struct extractor *x = NULL;
+	struct ui_wire *tui = NULL;
 	FILE *f = stdout;
 	int rc = aopts_parse(&o, argc, argv, &exit_now);
 
@@ -126,8 +129,14 @@ int main(int argc, char **argv)
 		list_diags();
 		return 0;
 	}
+	aopts_default_format(&o, isatty(STDOUT_FILENO) && isatty(STDIN_FILENO));
+	if (o.format == AOUT_TUI && (tui = ui_wire_new(&o, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ftplab-analyzer: %s\n", err);
+		return 1;
+	}
 	if ((cap = capture_open(&o.cap, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ftplab-analyzer: %s\n", err);
+		ui_wire_free(tui);
 		return 1;
 	}
 	if (!decode_linktype_supported(capture_linktype(cap))) {
@@ -136,12 +145,14 @@ int main(int argc, char **argv)
 		        decode_linktype_name(capture_linktype(cap)) ? decode_linktype_name(
 		        capture_linktype(cap)) : "unknown");
 		capture_close(cap);
+		ui_wire_free(tui);
 		return 1;
 	}
 	if ((o.output && (f = fopen(o.output, "w")) == NULL) ||
 	    (o.cfg.extract_dir && (x = extract_open(o.cfg.extract_dir, err, sizeof(err))) == NULL)) {
 		fprintf(stderr, "ftplab-analyzer: %s\n", o.output && !f ? o.output : err);
 		capture_close(cap);
+		ui_wire_free(tui);
 		return 1;
 	}
 	/* A file is read as fast as it goes: JSON records are written in blocks.
@@ -149,13 +160,14 @@ int main(int argc, char **argv)
 	o.out.batch = o.cap.file != NULL;
 	if (o.cap.iface)
 		setvbuf(f, NULL, _IOLBF, 0);
-	if (o.cap.iface) /* as tcpdump says it: the capture (and its filter) is in place */
+	if (o.cap.iface && !tui) /* as tcpdump says it: the capture (and its filter) is in place */
 		fprintf(stderr, "ftplab-analyzer: listening on %s, link-type %s\n", o.cap.iface,
 		        decode_linktype_name(capture_linktype(cap)));
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
-	rc = analyze(&o, cap, f, x);
+	rc = tui ? ui_wire_run(tui, cap, x, &stop_flag) : analyze(&o, cap, f, x);
 	capture_close(cap);
+	ui_wire_free(tui);
 	extract_close(x);
 	if (f != stdout && fclose(f) != 0)
 		rc = 1;

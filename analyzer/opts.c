@@ -11,7 +11,8 @@
 enum {
 	O_DURATION = 1000, O_BUFFER, O_SNAPLEN, O_NOPROMISC, O_PORTS, O_NOHEUR, O_TEXT, O_JSON,
 	O_ZEEK, O_STATS, O_EXPLAIN, O_SHOWPW, O_SLOW, O_EXTRACT, O_NOHASH, O_MAXFLOWS,
-	O_TIMEOUT, O_OOO, O_OOOTOTAL, O_LISTDIAG, O_UTC, O_VERSION, O_ZEEKCMDS,
+	O_TIMEOUT, O_OOO, O_OOOTOTAL, O_LISTDIAG, O_UTC, O_VERSION, O_ZEEKCMDS, O_TUI, O_ASCII,
+	O_NOCOLOR,
 };
 
 static const struct option longopts[] = {
@@ -30,6 +31,9 @@ static const struct option longopts[] = {
 	{"text", no_argument, NULL, O_TEXT},
 	{"json", no_argument, NULL, O_JSON},
 	{"zeek", no_argument, NULL, O_ZEEK},
+	{"tui", no_argument, NULL, O_TUI},
+	{"ascii", no_argument, NULL, O_ASCII},
+	{"no-color", no_argument, NULL, O_NOCOLOR},
 	{"stats", no_argument, NULL, O_STATS},
 	{"explain", no_argument, NULL, O_EXPLAIN},
 	{"utc", no_argument, NULL, O_UTC},
@@ -72,7 +76,11 @@ void aopts_usage(FILE *f)
 	        "      --extract DIR      write each complete transfer into DIR\n"
 	        "      --no-hash          no sha256 of transfers\n"
 	        "Output (to standard output, or -o FILE):\n"
-	        "      --text             a transcript for people (the default)\n"
+	        "      --tui              the screens: sessions, ladder, transcript, transfers,\n"
+	        "                         diagnostics (the default on a terminal; ? for keys)\n"
+	        "      --ascii            TUI: ASCII lines instead of UTF-8 box drawing\n"
+	        "      --no-color         TUI: no colours\n"
+	        "      --text             a transcript for people (the default otherwise)\n"
 	        "      --json             JSON lines (docs/analyzer-json.md)\n"
 	        "      --zeek             an ftp.log in Zeek's format\n"
 	        "      --explain          text: explain each kind of diagnostic once\n"
@@ -195,6 +203,9 @@ static int flag_opt(struct aopts *o, int c, const char *v)
 	case O_TEXT: set_format(o, AOUT_TEXT); break;
 	case O_JSON: set_format(o, AOUT_JSON); break;
 	case O_ZEEK: set_format(o, AOUT_ZEEK); break;
+	case O_TUI: set_format(o, AOUT_TUI); break;
+	case O_ASCII: o->ascii = true; break;
+	case O_NOCOLOR: o->monochrome = true; break;
 	case O_STATS: o->stats = true; break;
 	case O_EXPLAIN: o->out.explain = true; break;
 	case O_UTC: o->out.utc = true; break;
@@ -243,9 +254,20 @@ int aopts_parse(struct aopts *o, int argc, char **argv, bool *exit_now)
 		fprintf(stderr, "ftplab-analyzer: give one of -r FILE or -i IFACE (see --help)\n");
 		return 2;
 	}
+	if (o->format == AOUT_TUI && o->output) {
+		fprintf(stderr, "ftplab-analyzer: --tui draws on the terminal: -o is for --text, "
+		        "--json or --zeek\n");
+		return 2;
+	}
 	if (o->cap.duration > 0 && o->cap.iface == NULL) {
 		fprintf(stderr, "ftplab-analyzer: --duration is for live captures (-i)\n");
 		return 2;
 	}
 	return 0;
+}
+
+void aopts_default_format(struct aopts *o, bool on_terminal)
+{
+	if (!o->format_set)
+		o->format = on_terminal && o->output == NULL ? AOUT_TUI : AOUT_TEXT;
 }
