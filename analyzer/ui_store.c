@@ -171,6 +171,20 @@ static bool slots_reserve(struct store_priv *p)
 
 /* The index of the session of s->id, created when new; SIZE_MAX when out
  * of memory. Its copy of s is refreshed. */
+static void sess_copy(struct ui_sess *d, const struct an_session *as)
+{
+	d->id = as->id;
+	d->client = as->client;
+	d->server = as->server;
+	d->ts_start = as->ts_start;
+	d->ts_end = as->ts_end;
+	memcpy(d->user, as->user, sizeof(d->user));
+	d->login = as->login;
+	d->commands = as->commands;
+	d->transfers = as->transfers;
+	d->encrypted = as->encrypted;
+}
+
 static size_t session_get(struct ui_store *st, const struct an_session *as)
 {
 	struct store_priv *p = priv_of(st);
@@ -191,7 +205,7 @@ static size_t session_get(struct ui_store *st, const struct an_session *as)
 		p->slots[k] = i + 1;
 	}
 	i = p->slots[k] - 1;
-	st->sessions[i].s = *as;
+	sess_copy(&st->sessions[i].s, as);
 	return i;
 }
 

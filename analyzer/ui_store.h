@@ -92,8 +92,20 @@ enum ui_state {                 /* the Sessions screen's state column */
 	UI_STATE_CLOSED,            /* the session record came (closed, or the capture ended) */
 };
 
+/* What the screens show of an an_session (the same names; not its cwd,
+ * 1 KB that every command carries anyway). */
+struct ui_sess {
+	unsigned id;
+	struct ftp_hostport client, server;
+	double ts_start, ts_end;
+	char user[256];
+	enum an_login login;
+	unsigned commands, transfers;
+	bool encrypted;
+};
+
 struct ui_session {
-	struct an_session s;        /* the latest copy the engine reported */
+	struct ui_sess s;           /* the latest copy the engine reported */
 	bool closed;
 	bool have_banner;
 	double banner_ts;
