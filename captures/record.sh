@@ -24,7 +24,8 @@ fi
 bin=$(cd "$bin" && pwd)
 tool=$here/record_tool.py
 all="passive active ipv6-eprt-epsv multiline split-replies abort abort-telnet
-failed-login mismatch-nat port-2121 resume-append ascii-listings file-commands"
+failed-login mismatch-nat port-2121 resume-append ascii-listings file-commands
+proxy-legs"
 
 die() {
 	echo "record.sh: $*" >&2
@@ -52,6 +53,7 @@ work=$(mktemp -d /tmp/ftplab-captures.XXXXXX)
 mount -t tmpfs -o size=64m,mode=0700 ftplab-captures "$work"
 
 server_pid=
+proxy_pid=
 tcpdump_pid=
 stop() { # PID SIGNAL: stop our process PID, then SIGKILL after 10 s
 	local i
@@ -66,10 +68,11 @@ stop() { # PID SIGNAL: stop our process PID, then SIGKILL after 10 s
 }
 cleanup() {
 	local rc=$?
+	stop "$proxy_pid" TERM
 	stop "$server_pid" TERM
 	stop "$tcpdump_pid" INT
 	if ((rc != 0)); then
-		for log in "$work"/*/server.log "$work"/*/tcpdump.log; do
+		for log in "$work"/*/server.log "$work"/*/proxy.log "$work"/*/tcpdump.log; do
 			[[ -s $log ]] && { echo "--- $log" >&2; tail -n 40 "$log" >&2; }
 		done
 	fi
@@ -114,13 +117,26 @@ record() {
 	wait_for "$dir/tcpdump.log" "listening on lo" "$tcpdump_pid"
 	sleep 0.3 # "listening" is printed just before the capture really starts
 
-	TZ=UTC "$bin/ftplab-server" -r "$dir/root" -l "$listen" -v "$@" \
-		</dev/null 2>"$dir/server.log" &
-	server_pid=$!
-	wait_for "$dir/server.log" "listening on $listen" "$server_pid"
+	if [[ $name == proxy-legs ]]; then # the server behind ftplab-proxy: both legs on lo
+		TZ=UTC "$bin/ftplab-server" -r "$dir/root" -l 127.0.0.2:2121 -v "$@" \
+			</dev/null 2>"$dir/server.log" &
+		server_pid=$!
+		wait_for "$dir/server.log" "listening on 127.0.0.2:2121" "$server_pid"
+		"$bin/ftplab-proxy" -l "$listen" --upstream 127.0.0.2:2121 --data-ports 40000-40099 \
+			-v </dev/null 2>"$dir/proxy.log" &
+		proxy_pid=$!
+		wait_for "$dir/proxy.log" "listening on $listen" "$proxy_pid"
+	else
+		TZ=UTC "$bin/ftplab-server" -r "$dir/root" -l "$listen" -v "$@" \
+			</dev/null 2>"$dir/server.log" &
+		server_pid=$!
+		wait_for "$dir/server.log" "listening on $listen" "$server_pid"
+	fi
 
 	python3 "$tool" client "$name" "$host" "$port" "$dir/root" "$dir/client"
 
+	stop "$proxy_pid" TERM
+	proxy_pid=
 	stop "$server_pid" TERM
 	server_pid=
 	sleep 0.3 # the last FIN and ACK
@@ -155,6 +171,7 @@ for name in $all; do
 	failed-login) record "$name" 127.0.0.1 21 --users "$work/$name/users.txt" ;;
 	mismatch-nat) record "$name" 127.0.0.1 21 --pasv-address 203.0.113.5 ;;
 	port-2121) record "$name" 127.0.0.1 2121 ;;
+	proxy-legs) record "$name" 127.0.0.1 21 ;;
 	resume-append | ascii-listings | file-commands)
 		record "$name" 127.0.0.1 21 --anonymous rw ;;
 	esac

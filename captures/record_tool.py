@@ -297,6 +297,7 @@ CLIENTS = {
     "resume-append": client_resume_append,
     "ascii-listings": client_ascii,
     "file-commands": client_file_commands,
+    "proxy-legs": client_passive,
 }
 
 
@@ -427,6 +428,10 @@ def in_order(want, have):
 # what each capture must show: the command verbs and reply codes in order
 # (a subsequence of the control connection's), and the data connections' sizes
 SPECS = {
+    # through ftplab-proxy: each command, reply and data connection twice
+    "proxy-legs": dict(cmds="USER PASS PWD CWD PASV TYPE LIST PASV TYPE SIZE RETR QUIT",
+                       codes="220 331 230 257 250 227 200 226 227 200 213 226 221",
+                       data=[None, None, None, None]),
     "passive": dict(cmds="USER PASS PWD CWD PASV TYPE LIST PASV TYPE SIZE RETR QUIT",
                     codes="220 331 230 257 250 227 200 226 227 200 213 226 221",
                     data=[None, 5000]),
@@ -472,11 +477,15 @@ SPECS = {
 }
 
 
+PROXY_UPSTREAM_PORT = 2121  # record.sh: the server behind the proxy
+
+
 def check(name, path, ctrl_port):
     count, conns = read_pcap(path)
     spec = SPECS[name]
-    ctrl = [c for c in conns if c.server[1] == ctrl_port]
-    data = [c for c in conns if c.server[1] != ctrl_port]
+    ports = (ctrl_port, PROXY_UPSTREAM_PORT) if name == "proxy-legs" else (ctrl_port,)
+    ctrl = [c for c in conns if c.server[1] in ports]
+    data = [c for c in conns if c.server[1] not in ports]
     problems = []
     if not ctrl:
         raise SystemExit("%s: no control connection on port %d" % (name, ctrl_port))
@@ -501,6 +510,13 @@ def extra_checks(name, ctrl, data):
     c = ctrl[0]
     server = bytes(c.data[c.server])
     p = []
+    if name == "proxy-legs":
+        legs = [commands(x) for x in ctrl]
+        if len(ctrl) != 2 or legs[0] != legs[1]:
+            p.append("wanted two control connections with the same commands: %s" % legs)
+        sizes = sorted(len(x.data[x.client]) + len(x.data[x.server]) for x in data)
+        if sizes.count(5000) != 2:
+            p.append("the 5000-byte file should cross both legs: %s" % sizes)
     if name == "split-replies":
         sizes = c.segments[c.server]
         if len(sizes) < 200 or max(sizes) != 1:

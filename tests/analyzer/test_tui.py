@@ -161,6 +161,23 @@ class FileTest(TuiTestCase):
         t.keys("Escape")
         self.quit(t)
 
+    def test_ladder_both_legs(self):
+        """proxy-legs.pcap: the two sessions of one conversation through a
+        proxy; the ladder shows client, NAT/proxy and server, each command on
+        both legs."""
+        pcap = os.path.join(CAPTURES, "proxy-legs.pcap")
+        sessions = [r for r in batch_json(pcap) if r["type"] == "session"]
+        self.assertEqual(len(sessions), 2)
+        t = self.run_tui(["-r", pcap, "--tui"], width=120, height=60)
+        t.wait_text(*[r["client"] for r in sessions])
+        t.keys("Enter")
+        s = t.wait_text("NAT/proxy", "127.0.0.2:2121", "other leg")
+        header = s.split("\n")[:6]
+        self.assertTrue(any("Client" in h and "NAT/proxy" in h and "Server" in h for h in header),
+                        "three columns:\n" + s)
+        self.assertGreaterEqual(s.count("USER anonymous"), 2, "USER on both legs:\n" + s)
+        self.quit(t)
+
     def test_filter_narrows(self):
         t = self.run_tui(["-r", self.merged, "--tui"], width=160, height=40)
         t.wait_text("alice")
