@@ -366,6 +366,13 @@ struct mdata *model_data_match(struct model *m, const struct ftp_hostport *orig,
 		     (e->resp_alt.family && addr_equal(&resp->addr, &e->resp_alt))) &&
 		    addr_equal(&orig->addr, &e->orig))
 			break;
+	/* Active mode: a connection to exactly the announced address and port
+	 * from another host is still the one the PORT asked for (a proxy or an
+	 * ALG box connects in the server's stead; data_client shows who). */
+	for (struct expect *a = m->by_port[resp->port]; e == NULL && a; a = a->next)
+		if ((a->mode == AN_MODE_ACTIVE || a->mode == AN_MODE_EPRT) && !a->flow &&
+		    addr_equal(&resp->addr, &a->resp.addr))
+			e = a;
 	if (e == NULL || (d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	s = e->s;

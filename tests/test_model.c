@@ -256,6 +256,19 @@ static const struct mcase cases[] = {
 	  {S, "226 ok\r\n", 0}},
 	 "open #1|banner 220 hi|PORT 10,0,0,1,200,10>200|STOR up.bin>226|"
 	 "xfer STOR active 500 complete 226 sha|close  none 2/1|"},
+	{"active download from another host (a proxy connects in the server's stead)", false,
+	 {BANNER, {C, "PORT 10,0,0,1,200,10\r\n", 0}, {S, "200 ok\r\n", 0},
+	  {C, "RETR f\r\n", 0}, {S, "150 go\r\n", 0},
+	  {DOPEN, "10.0.0.254:40123 10.0.0.1:51210", 0}, {DFROM, "", 700}, {DFIN, "", 0},
+	  {S, "226 ok\r\n", 0}},
+	 "open #1|banner 220 hi|PORT 10,0,0,1,200,10>200|RETR f>226|"
+	 "xfer RETR active 700 complete 226 sha|close  none 2/1|"},
+	{"passive: a connection from another host is not the client's", false,
+	 {BANNER, {C, "PASV\r\n", 0}, {S, "227 Entering Passive Mode (192,0,2,10,195,80)\r\n", 0},
+	  {DOPEN, "198.51.100.7:40001 192.0.2.10:50000", 0}, {C, "RETR f\r\n", 0},
+	  {S, "425 no\r\n", 0}},
+	 "open #1|banner 220 hi|PASV>227|RETR f>425|!data-refused|"
+	 "xfer RETR passive 0 failed 425|close  none 2/1|"},
 	{"EPSV listing", false,
 	 {BANNER, {C, "EPSV\r\n", 0}, {S, "229 Entering Extended Passive Mode (|||50001|)\r\n", 0},
 	  {DOPEN, "10.0.0.1:40001 192.0.2.10:50001", 0}, {C, "LIST\r\n", 0},
