@@ -502,9 +502,17 @@ class Topology:
     (the client's own address), server_addr (the address a client dials to
     reach the server), inside_if / outside_if (the NAT node's interfaces),
     tmp (a directory for logs and captures, removed by close() unless
-    keep_files)."""
+    keep_files).
 
-    def __init__(self, prefix=None, keep_files=False):
+    persist=True (opt-in, for labs that stay up after their script ends,
+    e.g. `./ftplab lab run X --keep`): processes started by popen() do not
+    get PR_SET_PDEATHSIG, so they can outlive this Python process. Nothing
+    else changes: close() and the atexit/signal cleanup still remove
+    everything, until release() hands the topology over to whoever removes
+    it later by name (ip netns del <prefix>-*). Use a fixed, recognisable
+    prefix with it (e.g. "ftplab-lab")."""
+
+    def __init__(self, prefix=None, keep_files=False, persist=False):
         need_root()
         self.prefix = prefix or "ftplab-%d-%d" % (os.getpid(), next(_counter))
         clash = [n for n in netns_list() if n.startswith(self.prefix + "-")]
@@ -517,6 +525,7 @@ class Topology:
         self.procs = []
         self.closed = False
         self.keep_files = keep_files or bool(os.environ.get("FTPLAB_NETNS_KEEP"))
+        self.persist = persist
         self.tmp = tempfile.mkdtemp(prefix=self.prefix + "-")
         self.client_addr = self.server_addr = None
         self.inside_if = self.outside_if = None
@@ -540,7 +549,7 @@ class Topology:
     # -- layouts
     @classmethod
     def nat(cls, prefix=None, server_behind_nat=False, mtu=1500, ipv6=False,
-            stateful=True, pasv_ports=(50000, 50099), keep_files=False):
+            stateful=True, pasv_ports=(50000, 50099), keep_files=False, persist=False):
         """Client behind NAT (default):
 
             client 10.0.1.2/24 eth0 -- lan0 10.0.1.1 [nat] wan0 198.51.100.1/24 -- eth0 198.51.100.2/24 server
@@ -561,7 +570,7 @@ class Topology:
         ipv6=True adds 2001:db8:1::/64 inside and 2001:db8:2::/64 outside
         (server behind NAT: 2001:db8:3::/64 inside, 2001:db8:4::/64 outside),
         masqueraded with ip6tables the same way."""
-        t = cls(prefix, keep_files=keep_files)
+        t = cls(prefix, keep_files=keep_files, persist=persist)
         try:
             if server_behind_nat:
                 t._build_server_nat(mtu, ipv6, pasv_ports)
@@ -573,10 +582,10 @@ class Topology:
         return t
 
     @classmethod
-    def direct(cls, prefix=None, mtu=1500, ipv6=False, keep_files=False):
+    def direct(cls, prefix=None, mtu=1500, ipv6=False, keep_files=False, persist=False):
         """client 192.0.2.2/24 eth0 -- eth0 192.0.2.1/24 server, no NAT
         (ipv6: 2001:db8:5::2 and 2001:db8:5::1)."""
-        t = cls(prefix, keep_files=keep_files)
+        t = cls(prefix, keep_files=keep_files, persist=persist)
         try:
             t.layout = "direct"
             t.add_node("client")
@@ -748,7 +757,8 @@ class Topology:
         (bounded), so pids() and listening() see it at once."""
         kw.setdefault("stdin", subprocess.DEVNULL)
         kw.setdefault("start_new_session", True)
-        p = subprocess.Popen(self.cmd(node, argv), preexec_fn=_pdeathsig, **kw)
+        p = subprocess.Popen(self.cmd(node, argv),
+                             preexec_fn=None if self.persist else _pdeathsig, **kw)
         p.node = node
         self.procs.append(p)
         want = self.ns_inodes.get(node)
@@ -931,6 +941,22 @@ class Topology:
         return leftovers(self.prefix)
 
     # -- teardown
+    def release(self):
+        """persist=True only: leave the namespaces (with their links, rules
+        and tmp) and the processes still running in them as they are, for
+        after this Python process ends. The topology leaves the atexit and
+        signal cleanup, and close() becomes a no-op. Whoever removes it
+        later does so by name: leftovers(prefix), then ip netns del.
+        Returns {node: namespace}."""
+        if not self.persist:
+            raise TopologyError("release() needs Topology(persist=True): the processes "
+                                "of this topology die with this one (PR_SET_PDEATHSIG)")
+        self.closed = True
+        self.keep_files = True
+        if self in _live:
+            _live.remove(self)
+        return dict(self.nodes)
+
     def close(self, verify=True):
         """Stop every process, delete every namespace, remove tmp (unless
         keep_files). Idempotent. With verify, raises TopologyError if a
