@@ -249,11 +249,15 @@ enum dataconn_result dataconn_open(struct session *s, int *fd)
 		return DATA_OPEN_NOW;
 	}
 	if (s->data_mode == DATA_NONE)
+		return DATA_OPEN_NONE;
+	if ((s->data_mode == DATA_PORT || s->data_mode == DATA_EPRT) && start_connect(s) < 0) {
+		log_event(s, "data-failed", "connect to the client failed: %s", strerror(errno));
+		s->data_mode = DATA_NONE; /* each PORT serves one transfer */
 		return DATA_OPEN_FAILED;
-	if ((s->data_mode == DATA_PORT || s->data_mode == DATA_EPRT) && start_connect(s) < 0)
-		return DATA_OPEN_FAILED;
+	}
 	s->data_timer = evtimer_new(s->srv->base, on_data_timeout, s);
 	if (s->data_timer == NULL || evtimer_add(s->data_timer, &tv) < 0) {
+		log_event(s, "data-failed", "out of memory");
 		dataconn_reset(s);
 		return DATA_OPEN_FAILED;
 	}

@@ -22,7 +22,12 @@ void dataconn_active(struct session *s, const struct ftp_hostport *target, bool 
 /* Get the data connection for a transfer. Returns true and *fd when it is
  * already open (reply 125); false with *fd = -1 when it will be (reply 150;
  * xfer_connected() is called later with the socket or -1). */
-enum dataconn_result { DATA_OPEN_NOW, DATA_OPEN_LATER, DATA_OPEN_FAILED };
+enum dataconn_result {
+	DATA_OPEN_NOW,
+	DATA_OPEN_LATER,
+	DATA_OPEN_NONE,   /* no PORT/EPRT/PASV/EPSV before the command */
+	DATA_OPEN_FAILED, /* the connection could not be started (logged as data-failed) */
+};
 enum dataconn_result dataconn_open(struct session *s, int *fd);
 
 /* Stop waiting for a connection (ABOR, REIN, close). */

@@ -225,10 +225,13 @@ void xfer_begin(struct session *s, const struct xfer_source *src)
 			session_reply(s, FTP_R_FILE_STATUS_OK, "Opening %s mode data connection for %s.",
 			              x->ascii ? "ASCII" : "BINARY", x->path);
 		return;
+	case DATA_OPEN_NONE:
+		finish(s, FTP_R_CANT_OPEN_DATA, "Use PORT, EPRT, PASV or EPSV first.");
+		return;
 	case DATA_OPEN_FAILED:
 		break;
 	}
-	finish(s, FTP_R_CANT_OPEN_DATA, "Use PORT, EPRT, PASV or EPSV first.");
+	finish(s, FTP_R_CANT_OPEN_DATA, "Can't open data connection.");
 }
 
 static void on_stall(evutil_socket_t fd, short what, void *arg)
