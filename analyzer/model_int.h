@@ -44,6 +44,8 @@ struct expect {
 	double ts;
 	struct mdata *flow;         /* the latest connection that matched */
 	bool syn_seen, synack_seen, rst_seen;
+	bool used;                  /* a transfer command came while it was set */
+	double ts_syn;              /* the latest connection attempt seen */
 	struct msession *s;
 	struct expect *next, *prev; /* the model's list for this port */
 	bool indexed;

@@ -27,12 +27,37 @@ static void unindex(struct model *m, struct expect *e)
 	e->indexed = false;
 }
 
+/* An announced connection that was tried but never answered, and that no
+ * transfer command followed (the client gave up before sending one): the
+ * transfer diagnostics cannot say it, so the end of the expectation does. */
+static void expect_end_diag(struct msession *s)
+{
+	const struct expect *e = &s->exp;
+	char a[ADDR_ENDPOINT_STRLEN];
+	struct an_diag d;
+
+	if (!e->set || e->used || !e->syn_seen || e->synack_seen)
+		return;
+	m_ep(&e->resp, a, sizeof(a));
+	m_diag_init(&d, s, e->ts_syn, AN_DIAG_DATA_CONNECTION_FAILED, "the data connection to %s "
+	            "was tried but %s, and no transfer command followed", a,
+	            e->rst_seen ? "answered by RST: nothing listened there (a wrong address "
+	                          "after NAT, or a firewall rejecting it)"
+	                        : "its SYN was never answered: dropped by a firewall or NAT "
+	                          "on the way");
+	m_diag_add(&d, "announced", "%s", a);
+	m_diag_add(&d, "mode", "%s", e->mode == AN_MODE_ACTIVE ? "active" :
+	           e->mode == AN_MODE_EPRT ? "eprt" : e->mode == AN_MODE_EPSV ? "epsv" : "passive");
+	m_diag_emit(s, &d);
+}
+
 static void expect_set(struct msession *s, enum an_mode mode, const struct ftp_hostport *resp,
                        const struct ftp_addr *alt, const struct ftp_addr *orig, double ts)
 {
 	struct expect *e = &s->exp;
 	struct model *m = s->m;
 
+	expect_end_diag(s);
 	unindex(m, e);
 	memset(e, 0, sizeof(*e));
 	e->set = true;
@@ -52,6 +77,7 @@ static void expect_set(struct msession *s, enum an_mode mode, const struct ftp_h
 
 void xfer_expect_drop(struct msession *s)
 {
+	expect_end_diag(s);
 	unindex(s->m, &s->exp);
 	s->exp.set = false;
 	s->exp.flow = NULL;
@@ -174,6 +200,7 @@ void xfer_start(struct msession *s, struct pend *p)
 	x->t.arg = (struct an_bytes){x->arg, x->arg ? p->arg_len : 0};
 	x->t.direction = cmd_info(p->cmd)->xfer;
 	x->t.mode = e->set ? e->mode : AN_MODE_NONE;
+	s->exp.used = e->set;
 	x->t.ts_start = p->ts;
 	if (e->set)
 		x->t.data_server = e->resp; /* data_client: when a connection is seen */
@@ -218,12 +245,12 @@ static const char *cause(const struct msession *s, const struct xfer *x)
 	if (x->t.rst_seen && x->t.bytes == 0)
 		return "its SYN was answered by RST: nothing listened there (a wrong address "
 		       "after NAT, or a firewall rejecting it)";
+	if (e->set && e->syn_seen && !e->synack_seen)
+		return "its SYN was never answered: dropped by a firewall or NAT on the way";
 	if (x->had_flow && !x->t.syn_seen)
 		return "the connection was already open when the capture started";
 	if (x->had_flow)
 		return "the connection was open and closed early";
-	if (e->set && e->syn_seen && !e->synack_seen)
-		return "its SYN was never answered: dropped by a firewall or NAT on the way";
 	return "no connection attempt reached the capture point: blocked or misdirected "
 	       "before it (active mode from behind NAT, or an address the peer cannot reach)";
 }
@@ -384,6 +411,8 @@ struct mdata *model_data_match(struct model *m, const struct ftp_hostport *orig,
 	d->ts_first = d->ts_last = ts;
 	d->syn = syn;
 	e->syn_seen |= syn;
+	if (syn)
+		e->ts_syn = ts;
 	e->flow = d;
 	d->dnext = s->datas;
 	if (s->datas)

@@ -269,6 +269,16 @@ static const struct mcase cases[] = {
 	  {S, "425 no\r\n", 0}},
 	 "open #1|banner 220 hi|PASV>227|RETR f>425|!data-refused|"
 	 "xfer RETR passive 0 failed 425|close  none 2/1|"},
+	{"passive: SYNs unanswered and no transfer command: data-connection-failed", false,
+	 {BANNER, {C, "PASV\r\n", 0}, {S, "227 Entering Passive Mode (192,0,2,10,195,80)\r\n", 0},
+	  {DOPEN, "10.0.0.1:40001 192.0.2.10:50000", 0}, {C, "QUIT\r\n", 0}, {S, "221 bye\r\n", 0}},
+	 "open #1|banner 220 hi|PASV>227|QUIT>221|!data-connection-failed|close  none 2/0|"},
+	{"passive: a SYN answered and a transfer: nothing about the expectation", false,
+	 {BANNER, {C, "PASV\r\n", 0}, {S, "227 Entering Passive Mode (192,0,2,10,195,80)\r\n", 0},
+	  {DOPEN, "10.0.0.1:40001 192.0.2.10:50000", 0}, {C, "RETR f\r\n", 0},
+	  {S, "425 no\r\n", 0}},
+	 "open #1|banner 220 hi|PASV>227|RETR f>425|!data-refused|"
+	 "xfer RETR passive 0 failed 425|close  none 2/1|"},
 	{"EPSV listing", false,
 	 {BANNER, {C, "EPSV\r\n", 0}, {S, "229 Entering Extended Passive Mode (|||50001|)\r\n", 0},
 	  {DOPEN, "10.0.0.1:40001 192.0.2.10:50001", 0}, {C, "LIST\r\n", 0},
