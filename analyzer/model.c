@@ -88,12 +88,40 @@ void m_diag_add(struct an_diag *d, const char *key, const char *fmt, ...)
 	d->nev++;
 }
 
-void m_diag_emit(struct msession *s, const struct an_diag *d)
+static void diag_event(struct model *m, const struct an_diag *d)
 {
 	struct an_event ev = {.type = AN_EV_DIAG, .s = d->s};
 
 	ev.u.diag = d;
-	m_emit(s->m, &ev);
+	m_emit(m, &ev);
+}
+
+void m_diag_emit(struct msession *s, const struct an_diag *d)
+{
+	struct model *m = s->m;
+
+	if (m->deferring && m->ndefer < M_DEFER_MAX) {
+		struct an_diag *k = &m->defer[m->ndefer++];
+
+		memcpy(k, d, offsetof(struct an_diag, ev)); /* header and message */
+		k->nev = d->nev;
+		memcpy(k->ev, d->ev, d->nev * sizeof(d->ev[0]));
+		return;
+	}
+	diag_event(m, d);
+}
+
+void m_diag_defer(struct model *m)
+{
+	m->deferring = true;
+}
+
+void m_diag_flush(struct model *m)
+{
+	m->deferring = false;
+	for (unsigned i = 0; i < m->ndefer; i++)
+		diag_event(m, &m->defer[i]);
+	m->ndefer = 0;
 }
 
 /* Network bytes made printable for a message. */

@@ -12,6 +12,7 @@
 #define M_LINE_MAX 4096      /* a command or reply line kept (longer: flagged) */
 #define M_TEXT_MAX 8192      /* a reply's text kept */
 #define M_PEND_MAX 64        /* commands awaiting their reply (Zeek: 20) */
+#define M_DEFER_MAX 4        /* diagnostics held while a reply is applied */
 #define M_XFER_MAX 8         /* transfers awaiting their reply or their connection */
 #define M_ARG_MAX 4096       /* argument bytes kept per command (Suricata: 4,096 too) */
 #define M_VERB_SHOWN 40      /* bytes of a command word kept for reporting */
@@ -111,9 +112,18 @@ struct model {
 	unsigned next_id;
 	struct msession *sessions;
 	struct expect **by_port;    /* 65536 list heads */
+	/* Diagnostics found while a reply is applied wait until its command is
+	 * reported: a reader sees the command, then what was wrong with it. */
+	bool deferring;
+	unsigned ndefer;
+	struct an_diag defer[M_DEFER_MAX];
 };
 
 /* model.c */
+/* From here to m_diag_flush, m_diag_emit holds diagnostics back (at most
+ * M_DEFER_MAX; more are emitted at once). */
+void m_diag_defer(struct model *m);
+void m_diag_flush(struct model *m);
 /* Report the oldest waiting command with reply r (NULL: none) and drop it. */
 void pend_report_head(struct msession *s, const struct reply *r, double ts);
 void m_emit(struct model *m, const struct an_event *ev);

@@ -239,9 +239,11 @@ static void on_reply(struct msession *s, double ts, const struct reply *r)
 		return;
 	}
 	x = p->x;
+	m_diag_defer(s->m); /* what the reply shows about the command: after it */
 	slow(s, p, r->code, ts);
 	reply_effects(s, p, r, ts);
 	pend_report_head(s, r, ts); /* the command before its transfer */
+	m_diag_flush(s->m);
 	if (x)
 		xfer_reply(s, x, r->code, ts);
 	if (s->opaque)

@@ -289,7 +289,7 @@ static const struct mcase cases[] = {
 	 {BANNER, {C, "PASV\r\n", 0}, {S, "227 Entering Passive Mode (10,9,9,9,195,80)\r\n", 0},
 	  OPEN_50000, {C, "RETR f\r\n", 0}, {S, "150 go\r\n", 0}, {DTO, "", 10}, {DFIN, "", 0},
 	  {S, "226 ok\r\n", 0}},
-	 "open #1|banner 220 hi|!pasv-address-mismatch|PASV>227|RETR f>226|"
+	 "open #1|banner 220 hi|PASV>227|!pasv-address-mismatch|RETR f>226|"
 	 "xfer RETR passive 10 complete 226 sha|close  none 2/1|"},
 	{"PORT with a private address that is not the client's: NAT", false,
 	 {BANNER, {C, "PORT 172,16,0,5,200,10\r\n", 0}, {S, "200 ok\r\n", 0}},
@@ -349,7 +349,7 @@ static const struct mcase cases[] = {
 	 "open #1|banner 220 hi|!malformed-command|12ab>500|close  none 1/0|"},
 	{"slow reply", false,
 	 {BANNER, {C, "NOOP\r\n", 0}, {WAIT, "", 6}, {S, "200 ok\r\n", 0}},
-	 "open #1|banner 220 hi|!slow-reply|NOOP>200|close  none 1/0|"},
+	 "open #1|banner 220 hi|NOOP>200|!slow-reply|close  none 1/0|"},
 	{"AUTH TLS: the rest is not decoded", false,
 	 {BANNER, {C, "AUTH TLS\r\n", 0}, {S, "234 go\r\n", 0},
 	  {C, "\x16\x03\x01\x02\x00\x01\r\nUSER x\r\n", 0}, {S, "\x16\x03\x03 junk\r\n", 0}},
