@@ -190,11 +190,15 @@ static void reply_effects(struct msession *s, struct pend *p, const struct reply
 }
 
 /* "150 Opening ... (1234 bytes)": the size announced. */
-static void prelim(struct msession *s, struct pend *p, const struct reply *r)
+/* A 1xx: the server answered (a slow one is judged here, not at the final
+ * reply, which waits for the transfer); the size in "150 ... (N bytes)". */
+static void prelim(struct msession *s, struct pend *p, const struct reply *r, double ts)
 {
 	const char *o = NULL;
 	uint64_t v;
 
+	if (p->prelim == 0)
+		slow(s, p, r->code, ts);
 	p->prelim = r->code;
 	for (size_t i = r->len; i-- > 0;)
 		if (r->text[i] == '(') {
@@ -206,7 +210,6 @@ static void prelim(struct msession *s, struct pend *p, const struct reply *r)
 		p->x->t.size_announced = true;
 		p->x->t.announced_size = v;
 	}
-	(void)s;
 }
 
 static void encrypted_note(struct msession *s, double ts)
@@ -235,12 +238,13 @@ static void on_reply(struct msession *s, double ts, const struct reply *r)
 	}
 	p = &s->pend[s->phead];
 	if (r->code < 200) {
-		prelim(s, p, r);
+		prelim(s, p, r, ts);
 		return;
 	}
 	x = p->x;
 	m_diag_defer(s->m); /* what the reply shows about the command: after it */
-	slow(s, p, r->code, ts);
+	if (p->prelim == 0)
+		slow(s, p, r->code, ts);
 	reply_effects(s, p, r, ts);
 	pend_report_head(s, r, ts); /* the command before its transfer */
 	m_diag_flush(s->m);

@@ -279,6 +279,19 @@ static const struct mcase cases[] = {
 	  {S, "425 no\r\n", 0}},
 	 "open #1|banner 220 hi|PASV>227|RETR f>425|!data-refused|"
 	 "xfer RETR passive 0 failed 425|close  none 2/1|"},
+	{"a long transfer is no slow reply: latency is judged at the 150", false,
+	 {BANNER, {C, "PASV\r\n", 0}, {S, "227 Entering Passive Mode (192,0,2,10,195,80)\r\n", 0},
+	  {DOPEN, "10.0.0.1:40001 192.0.2.10:50000", 0}, {C, "RETR f\r\n", 0},
+	  {S, "150 go\r\n", 0}, {DTO, "", 100}, {WAIT, "", 9}, {DFIN, "", 0},
+	  {S, "226 ok\r\n", 0}},
+	 "open #1|banner 220 hi|PASV>227|RETR f>226|xfer RETR passive 100 complete 226 sha|"
+	 "close  none 2/1|"},
+	{"a slow 150 is a slow reply", false,
+	 {BANNER, {C, "PASV\r\n", 0}, {S, "227 Entering Passive Mode (192,0,2,10,195,80)\r\n", 0},
+	  {DOPEN, "10.0.0.1:40001 192.0.2.10:50000", 0}, {C, "RETR f\r\n", 0}, {WAIT, "", 9},
+	  {S, "150 go\r\n", 0}, {DTO, "", 100}, {DFIN, "", 0}, {S, "226 ok\r\n", 0}},
+	 "open #1|banner 220 hi|PASV>227|!slow-reply|RETR f>226|"
+	 "xfer RETR passive 100 complete 226 sha|close  none 2/1|"},
 	{"EPSV listing", false,
 	 {BANNER, {C, "EPSV\r\n", 0}, {S, "229 Entering Extended Passive Mode (|||50001|)\r\n", 0},
 	  {DOPEN, "10.0.0.1:40001 192.0.2.10:50001", 0}, {C, "LIST\r\n", 0},
