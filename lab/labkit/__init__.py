@@ -18,7 +18,10 @@ over ftplab-analyzer's JSON. See lab/README.md, "Adding a scenario".
 Modules: spec (Scenario, Phase, loading), layouts (topologies, drawing),
 servers (ftplab-server, vsftpd), clients (curl, lftp, ftplib), middleboxes
 (ALG, proxy, firewall, netem), expect (checks), runner (run), report
-(printing), state (the kept lab: shell, down).
+(printing), state (the kept lab: shell, down); shaping (SlowLink: tc tbf and
+netem; LoginBan: a small fail2ban), actions_extra (Abort, GuessPasswords),
+expect_extra (their checks), extra_tools.py (their helpers, run in the
+namespaces).
 """
 import os
 import sys
@@ -35,8 +38,13 @@ from .clients import CLIENTS, ClientResult, Download, Listing, Transfer, Upload 
 from .middleboxes import (Firewall, KernelAlg, Middlebox, Netem, ReverseProxy,  # noqa: E402
                           TransparentProxy)
 from .expect import (Check, announced, check, client_failed, client_ok,  # noqa: E402
-                     command, diagnostic, no_complete_transfer, no_diagnostic, no_transfer,
-                     only, transfer)
+                     command, diagnostic, no_command, no_complete_transfer, no_diagnostic,
+                     no_transfer, only, session, transfer)
+from .shaping import LoginBan, SlowLink, qdisc_status  # noqa: E402
+from .actions_extra import Abort, GuessPasswords  # noqa: E402
+from .expect_extra import (aborted_transfer, answered_within, applies_if,  # noqa: E402
+                           control_latency, failed_logins_from, file_has, output_has,
+                           rate_below, replies, sessions)
 
 __all__ = [
     "Scenario", "Phase", "ServerSetup", "WORKS", "FAILS", "Skip", "UsageError",
@@ -45,5 +53,11 @@ __all__ = [
     "Middlebox", "KernelAlg", "TransparentProxy", "ReverseProxy", "Firewall", "Netem",
     "Check", "check", "only", "client_ok", "client_failed", "transfer", "no_transfer",
     "no_complete_transfer", "diagnostic", "no_diagnostic", "command", "announced",
+    "no_command", "session",
     "load", "load_all",
+    # shaping.py, actions_extra.py, expect_extra.py (abort-mid-transfer, slow-link,
+    # bruteforce-login)
+    "SlowLink", "LoginBan", "qdisc_status", "Abort", "GuessPasswords",
+    "aborted_transfer", "answered_within", "replies", "sessions", "failed_logins_from",
+    "rate_below", "control_latency", "applies_if", "output_has", "file_has",
 ]

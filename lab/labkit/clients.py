@@ -162,6 +162,8 @@ class Curl:
         7: "could not connect (refused, unreachable or dropped)",
         8: "a reply curl did not understand",
         9: "access to the file denied",
+        10: "active mode: the server's data connection never came (an error reply instead)",
+        12: "active mode: timed out waiting for the server to connect back",
         13: "curl could not use the PASV/EPSV reply",
         19: "RETR failed: the server answered it with an error",
         25: "the upload failed (STOR refused)",
@@ -213,7 +215,9 @@ class Lftp:
         return None if shutil.which("lftp") else "lftp is not installed (./ftplab setup)"
 
     def cannot(self, action, layout, options):
-        if action.mode == "eprt" and ":" not in action.host:
+        host = action.host  # "@server6"-style names are the layout's IPv6 addresses
+        if action.mode == "eprt" and ":" not in host and not (
+                host.startswith("@") and host.endswith("6")):
             return ("lftp sends EPRT only on an IPv6 control connection (on IPv4 it sends "
                     "PORT); use --client curl or ftplib for EPRT over IPv4")
         return None

@@ -11,6 +11,8 @@ the evidence returning (ok, detail). `on` names a capture ("inside",
     diagnostic(kind, on, **evidence) / no_diagnostic(kind, on)
     command(cmd, on, arg=REGEX, reply_code=200 | "2xx" | (425, 426))
     announced(cmd, addr, on)            PORT/EPRT/PASV/EPSV's data_channel.resp_h == addr
+    no_command(cmd, on)                 no command record of this verb
+    session(on, client=, server=)       a session (control connection) between these hosts
     only(check, server=, client=)       the check applies to these variants only
     check(text, fn, on=())              your own: fn(ev) -> (ok, detail)
 
@@ -50,7 +52,10 @@ class Check:
 
 
 NICE = {"client": "the client", "server": "the server", "server_own": "the server",
-        "nat_public": "the NAT's public address", "nat_inside": "the NAT's inside address"}
+        "nat_public": "the NAT's public address", "nat_inside": "the NAT's inside address",
+        "fw_outside": "the firewall's outside address",
+        "fw_inside": "the firewall's inside address",
+        "proxy6": "the proxy's IPv6 address", "proxy4": "the proxy's IPv4 address"}
 
 
 def name_addresses(text, ev):
@@ -247,3 +252,31 @@ def announced(cmd, addr, on, reply_code=None):
                     cmd, r.get("arg") or "", dc["resp_h"], dc["resp_p"], r.get("reply_code"))
         return False, "seen: %s" % ("; ".join(seen) or "no %s" % cmd)
     return Check("%s: %s announces %s" % (on, cmd, addr), fn, (on,))
+
+
+def no_command(cmd, on):
+    """No command record of this verb on `on` (e.g. no EPSV on the IPv4
+    side of a proxy that was told to use PASV there)."""
+    def fn(ev):
+        seen = ["%s %s -> %s" % (cmd, r.get("arg") or "", r.get("reply_code"))
+                for r in of_type(ev, on, "command") if r["cmd"] == cmd]
+        return not seen, "; ".join(seen) or "none"
+    return Check("%s: no %s command" % (on, cmd), fn, (on,))
+
+
+def session(on, client=None, server=None):
+    """A session record (a control connection) on `on` whose client and
+    server endpoints are these hosts ("@name" or an address)."""
+    def fn(ev):
+        seen = []
+        for r in of_type(ev, on, "session"):
+            seen.append("%s -> %s" % (r.get("client"), r.get("server")))
+            if client and host_of(r.get("client")) != ev.resolve(client):
+                continue
+            if server and host_of(r.get("server")) != ev.resolve(server):
+                continue
+            return True, "control connection %s -> %s, login %s, %d commands" % (
+                r.get("client"), r.get("server"), r.get("login"), r.get("commands", 0))
+        return False, "sessions seen: %s" % ("; ".join(seen) or "none")
+    parts = (["from %s" % client] if client else []) + (["to %s" % server] if server else [])
+    return Check("%s: a control connection %s" % (on, " ".join(parts)), fn, (on,))

@@ -79,6 +79,100 @@ LAYOUTS = {
 }
 
 
+# ---------------------------------------------------------------- more layouts
+
+def _build_firewall(prefix, persist, pasv_ports=(50000, 50099)):
+    """client 192.0.2.2/24 eth0 -- wan0 192.0.2.1 [fw] lan0 198.51.100.1/24 -- eth0
+    198.51.100.2/24 server: a router without NAT whose FORWARD policy is DROP,
+    with two rules: ESTABLISHED,RELATED pass, and new connections from wan0 to
+    the server's TCP port 21. Nothing else, so no data connection either way."""
+    t = topo.Topology(prefix, persist=persist)
+    try:
+        t.layout = "firewall"
+        for n in ("client", "fw", "server"):
+            t.add_node(n)
+        t.add_link("client", "eth0", "fw", "wan0")
+        t.add_link("fw", "lan0", "server", "eth0")
+        t.add_addr("client", "eth0", "192.0.2.2/24")
+        t.add_addr("fw", "wan0", "192.0.2.1/24")
+        t.add_addr("fw", "lan0", "198.51.100.1/24")
+        t.add_addr("server", "eth0", "198.51.100.2/24")
+        t.add_route("client", "default", "192.0.2.1")
+        t.add_route("server", "default", "198.51.100.1")
+        t.sysctl("fw", "net/ipv4/ip_forward", 1)
+        t.iptables("fw", "-P", "FORWARD", "DROP")
+        t.iptables("fw", "-A", "FORWARD", "-m", "conntrack", "--ctstate",
+                   "ESTABLISHED,RELATED", "-j", "ACCEPT")
+        t.iptables("fw", "-A", "FORWARD", "-i", "wan0", "-o", "lan0", "-p", "tcp",
+                   "--dport", "21", "-m", "conntrack", "--ctstate", "NEW", "-j", "ACCEPT")
+        t.client_addr, t.server_addr = "192.0.2.2", "198.51.100.2"
+        t.inside_if, t.outside_if = "lan0", "wan0"
+        t.pasv_ports = tuple(pasv_ports)
+    except BaseException:
+        t.close(verify=False)
+        raise
+    return t
+
+
+def _firewall_vars(t):
+    return {"client": "192.0.2.2", "fw_outside": "192.0.2.1", "fw_inside": "198.51.100.1",
+            "server": "198.51.100.2", "server_own": "198.51.100.2"}
+
+
+def _build_ipv6_proxy(prefix, persist):
+    """client 2001:db8:1::2/64 (IPv6 only) eth0 -- lan0 2001:db8:1::1 [proxy] wan0
+    198.51.100.1/24 -- eth0 198.51.100.2/24 server (IPv4 only: IPv6 disabled).
+    The proxy node does not route (no forwarding): only a program on it, such
+    as ftplab-proxy, joins the two networks."""
+    t = topo.Topology(prefix, persist=persist)
+    try:
+        t.layout = "ipv6-proxy"
+        for n in ("client", "proxy", "server"):
+            t.add_node(n)
+        for key in ("all", "default"):
+            t.sysctl("server", "net/ipv6/conf/%s/disable_ipv6" % key, 1)
+        t.add_link("client", "eth0", "proxy", "lan0")
+        t.add_link("proxy", "wan0", "server", "eth0")
+        t.sysctl("server", "net/ipv6/conf/eth0/disable_ipv6", 1)
+        t.add_addr("client", "eth0", "2001:db8:1::2/64")
+        t.add_addr("proxy", "lan0", "2001:db8:1::1/64")
+        t.add_addr("proxy", "wan0", "198.51.100.1/24")
+        t.add_addr("server", "eth0", "198.51.100.2/24")
+        t.client_addr, t.server_addr = "2001:db8:1::2", "2001:db8:1::1"
+        t.inside_if, t.outside_if = "lan0", "wan0"
+    except BaseException:
+        t.close(verify=False)
+        raise
+    return t
+
+
+def _ipv6_proxy_vars(t):
+    return {"client": "2001:db8:1::2", "proxy6": "2001:db8:1::1", "proxy4": "198.51.100.1",
+            "server": "2001:db8:1::1", "server_own": "198.51.100.2"}
+
+
+LAYOUTS["firewall"] = Layout(
+    "firewall",
+    lambda prefix, persist, **o: _build_firewall(prefix, persist, **o),
+    [("client", None, "eth0"), ("fw", "wan0", "lan0"), ("server", "eth0", None)],
+    {"outside": ("fw", "wan0"), "inside": ("fw", "lan0")},
+    _firewall_vars,
+    ("fw: a router, no NAT; iptables FORWARD policy DROP, and two rules:",
+     "    -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+     "    -i wan0 -o lan0 -p tcp --dport 21 -m conntrack --ctstate NEW -j ACCEPT",
+     "client: default route via 192.0.2.1; server: default route via 198.51.100.1"))
+
+LAYOUTS["ipv6-proxy"] = Layout(
+    "ipv6-proxy",
+    lambda prefix, persist, **o: _build_ipv6_proxy(prefix, persist, **o),
+    [("client", None, "eth0"), ("proxy", "lan0", "wan0"), ("server", "eth0", None)],
+    {"ipv6": ("proxy", "lan0"), "ipv4": ("proxy", "wan0")},
+    _ipv6_proxy_vars,
+    ("client: IPv6 only; server: IPv4 only (IPv6 disabled in its namespace)",
+     "proxy: dual-stack, does not route (no forwarding): the two sides share no",
+     "       protocol, only a program on the proxy node can join them"))
+
+
 # ---------------------------------------------------------------- drawing
 
 GAP = 6   # the link between two boxes: "+------+"

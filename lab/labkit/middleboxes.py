@@ -132,14 +132,15 @@ class ReverseProxy(Middlebox):
 class Firewall(Middlebox):
     """iptables rules in node, e.g.
         Firewall("fw", ["-A", "FORWARD", "-p", "tcp", "--dport", "21", "-j", "ACCEPT"], ...)
-    each rule a list of iptables arguments (with -A or -I); ip6=True for ip6tables."""
+    each rule a list of iptables arguments (with -A or -I; "@name" is replaced
+    by the layout's address); ip6=True for ip6tables."""
 
     def __init__(self, node, *rules, ip6=False, why=""):
         self.node, self.rules, self.ip6, self.why = node, [list(r) for r in rules], ip6, why
 
     def setup(self, lab):
         for r in self.rules:
-            args = self.rule(lab, self.node, *r, ip6=self.ip6)
+            args = self.rule(lab, self.node, *[lab.resolve(str(a)) for a in r], ip6=self.ip6)
             lab.ran(self.node, "%s %s" % ("ip6tables" if self.ip6 else "iptables",
                                           " ".join(args)), self.why)
 

@@ -68,9 +68,10 @@ class Printer:
         if res.log_path:
             self.line("  (its whole dialogue: %s)" % res.log_path)
 
-    def analyzer(self, label, node, iface, pcap, text, text_path):
+    def analyzer(self, label, node, iface, pcap, text, text_path, args=()):
         self.section("The analyzer on capture %s (%s:%s)" % (label, node, iface))
-        self.line("  $ ftplab-analyzer -r %s --text --explain" % pcap)
+        self.line("  $ ftplab-analyzer -r %s%s --text --explain"
+                  % (pcap, "".join(" " + a for a in args)))
         lines = text.rstrip("\n").splitlines() or ["(no FTP in this capture)"]
         for ln in lines[:MAX_ANALYZER_LINES]:
             self.line("  " + ln)

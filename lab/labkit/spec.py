@@ -45,6 +45,8 @@ class Phase:
                 phase: "2-fxp-outside.pcap" (default: "2-outside.pcap")
     note        printed after the verdict: what else the student sees and why
                 (e.g. a diagnostic that is not the lesson's)
+    analyzer_args  extra ftplab-analyzer options for this phase's captures, after
+                the scenario's (e.g. ("--slow-reply", "100"), ("--show-passwords",))
     """
     name: str
     action: object
@@ -56,6 +58,7 @@ class Phase:
     server: object = None
     tag: str = None
     note: str = None
+    analyzer_args: tuple = ()
 
 
 @dataclasses.dataclass
@@ -79,6 +82,8 @@ class Scenario:
     order       position in `list` (the issue's order)
     timeout     seconds its test (tests/lab/run_scenario.py) gives a run, plus a
                 margin; the ctest TIMEOUT of lab.* is 120
+    analyzer_args  extra ftplab-analyzer options for every capture (both the --json
+                the checks read and the --text people read), e.g. ("--slow-reply", "100")
     """
     title: str
     lesson: str
@@ -94,6 +99,7 @@ class Scenario:
     explore: tuple = ()
     order: int = 99
     timeout: int = 60
+    analyzer_args: tuple = ()
     name: str = None          # set by the loader: the folder's name
     folder: str = None
 
@@ -139,6 +145,11 @@ class Scenario:
                                  % (where, kind, ", ".join(table)))
         if not self.phases:
             raise ValueError("%s: no phases" % where)
+        for owner in [self] + list(self.phases):
+            args = owner.analyzer_args
+            if isinstance(args, str) or not all(isinstance(a, str) for a in args):
+                raise ValueError("%s: analyzer_args must be a tuple of strings, e.g. "
+                                 "(\"--slow-reply\", \"100\")" % where)
         for i, p in enumerate(self.phases, 1):
             what = "%s: phase %d (%s)" % (where, i, p.name)
             if p.tag is not None and not re.match(r"^[a-z0-9][a-z0-9-]{0,15}$", p.tag):
