@@ -3,9 +3,10 @@
 
     lab.py list                                   the scenarios (no root needed)
     lab.py run SCENARIO [--server ftplab|vsftpd] [--client curl|lftp|ftplib]
-                        [--keep] [--out DIR]      build, run, explain, remove
+                        [--keep] [--live] [--out DIR]   build, run, explain, remove
     lab.py shell SCENARIO NODE [-c COMMAND]       a shell in a node of the kept lab
     lab.py down                                   remove the kept (or a left) lab
+    lab.py record [SCENARIO...] [--captures DIR]  the captures as golden tests (captures/lab/)
 
 Exit status: 0 the outcome was the expected one (an expected failure
 included), 1 it was not (or an error), 2 a wrong command line, a lab
@@ -23,7 +24,8 @@ import textwrap
 sys.dont_write_bytecode = True      # no root-owned __pycache__ in lab/ and tests/netns/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import labkit  # noqa: E402
-from labkit import runner, state  # noqa: E402
+from labkit import live, record, runner, state  # noqa: E402
+from labkit.report import Printer  # noqa: E402
 from labkit.spec import Skip, UsageError  # noqa: E402
 
 import topo  # noqa: E402  (tests/netns/topo.py, put on sys.path by labkit)
@@ -72,7 +74,20 @@ def cmd_run(args):
     need_root("run")
     out = os.path.abspath(args.out or os.path.join(build_dir(), "lab", scn.name))
     bin_dir = os.path.abspath(args.bin or os.path.join(build_dir(), "bin"))
-    result = runner.run(scn, server, client, out, bin_dir, keep=args.keep)
+    screens = None
+    if args.live:
+        why = live.unusable()
+        if why:
+            print("(--live: no screens, %s: the text of each capture follows)" % why)
+        else:
+            screens = live.Live()
+    try:
+        result = runner.run(scn, server, client, out, bin_dir, keep=args.keep,
+                            printer=Printer(write=screens.write) if screens else None,
+                            around_client=screens)
+    finally:
+        if screens:
+            screens.close()
     return EXIT_EXPECTED if result.ok else EXIT_UNEXPECTED
 
 
@@ -90,10 +105,16 @@ def cmd_down(args):
     return state.down()
 
 
-# `record` (to come, issue 7) fits here: runner.run() returns a RunResult
-# whose phases hold, per capture, the pcap, the analyzer's JSON file and
-# parsed records and its text (also saved as result.json in the out folder);
-# a recorder can copy those instead of running anything again.
+def cmd_record(args):
+    need_root("record")
+    bin_dir = os.path.abspath(args.bin or os.path.join(build_dir(), "bin"))
+    if args.file_size < 0:
+        raise UsageError("--file-size must be 0 (the scenario's own sizes) or more")
+    return record.record(args.scenarios, bin_dir, captures=args.captures,
+                         file_size=args.file_size,
+                         out_root=os.path.join(build_dir(), "lab", "record"),
+                         verbose=args.verbose)
+
 
 def parser():
     p = argparse.ArgumentParser(
@@ -113,11 +134,30 @@ def parser():
                    help="leave the namespaces, server and proxy up for exploring")
     r.add_argument("--out", help="where the captures and the analyzer's output go "
                    "(default: build/lab/SCENARIO)")
+    r.add_argument("--live", action="store_true",
+                   help="on a terminal: ftplab-analyzer's screens, live on the middle box, "
+                   "while the scenario's clients run (q on the session list goes on)")
     s = sub.add_parser("shell", help="a shell inside a node of the kept lab")
     s.add_argument("scenario")
     s.add_argument("node", help="client, server, nat, ... (the scenario's nodes)")
     s.add_argument("-c", dest="command", help="run COMMAND (bash -c) instead of a shell")
     sub.add_parser("down", help="remove the kept lab (namespaces, processes, files)")
+    rec = sub.add_parser(
+        "record", help="run scenarios and install their captures with the analyzer's "
+        "expected output into captures/lab/ (the golden tests)",
+        description="Run each SCENARIO (default: all) with its default server and client, "
+        "and install each capture as captures/lab/SCENARIO[-PHASE]-SIDE.pcap with the "
+        "analyzer's --text --explain and --json output, normalised (times, random ports), "
+        "as its .expected and -json.expected files, and the rows of captures/lab/TESTLIST "
+        "(tests/golden/run.sh). See lab/README.md.")
+    rec.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="default: every scenario")
+    rec.add_argument("--captures", metavar="DIR",
+                     help="install there instead of captures/lab (e.g. for a test)")
+    rec.add_argument("--file-size", type=int, default=record.FILE_SIZE, metavar="BYTES",
+                     help="bytes of each random file served or uploaded (default %d; 0: the "
+                     "scenario's own sizes, 1 MiB for data.bin)" % record.FILE_SIZE)
+    rec.add_argument("-v", "--verbose", action="store_true",
+                     help="print each run as `run` does (default: into build/lab/record/SCENARIO.log)")
     return p
 
 
@@ -130,7 +170,7 @@ def main(argv=None):
     runner.install_signal_handlers()
     try:
         return {"list": cmd_list, "run": cmd_run, "shell": cmd_shell,
-                "down": cmd_down}[args.cmd](args)
+                "down": cmd_down, "record": cmd_record}[args.cmd](args)
     except UsageError as e:
         sys.stderr.write("ftplab lab: %s\n" % e)
         return EXIT_USAGE

@@ -8,8 +8,9 @@ everything at the end (or leaves it up with keep=True).
 run() returns a RunResult: per phase the client's result, the checks'
 facts and, per capture, the pcap, the analyzer's JSON (file and parsed
 records) and text. It is also saved as result.json in the out folder. A
-recorder (`lab record`, to come) can take the captures and records from it
-rather than run anything again."""
+recorder (`lab record`, labkit/record.py) takes the captures from it
+rather than run anything again. The hooks file_content and around_client
+(see Lab) serve `lab record` (small seeded files) and `run --live`."""
 import dataclasses
 import json
 import os
@@ -123,6 +124,13 @@ class Lab:
         self.phase_no = 0
         self.ran_lines = []
         self.procs = []          # [(node, what, Popen)]
+        # hooks of run() (None: the plain run): file_content(name, content) ->
+        # the content served instead (`lab record`: small files from fixed
+        # seeds); around_client(lab, phase, run_client) -> ClientResult runs
+        # the client's action (run_client()) with something around it (`run
+        # --live`: the analyzer's screens on the middle box)
+        self.file_content = None
+        self.around_client = None
 
     def bin(self, name):
         return os.path.join(self.bin_dir, name)
@@ -214,12 +222,15 @@ def capture(t, node, iface, path, timeout=topo.READY_TIMEOUT):
     return proc
 
 
-def analyze(lab, label, node, iface, pcap):
+def analyze(lab, label, node, iface, pcap, extra=()):
+    """ftplab-analyzer --json and --text --explain of pcap, with the
+    scenario's and phase's analyzer_args (extra) on both."""
     base = pcap[:-len(".pcap")]
     jpath, tpath = base + ".jsonl", base + ".txt"
     exe = lab.bin("ftplab-analyzer")
+    extra = list(extra)
     err = ""
-    r = subprocess.run([exe, "-r", pcap, "--json", "-o", jpath], capture_output=True,
+    r = subprocess.run([exe, "-r", pcap] + extra + ["--json", "-o", jpath], capture_output=True,
                        text=True, timeout=ANALYZER_TIMEOUT)
     if r.returncode != 0:
         err = "ftplab-analyzer --json: exit %d: %s" % (r.returncode, r.stderr.strip())
@@ -229,7 +240,7 @@ def analyze(lab, label, node, iface, pcap):
             records = [json.loads(ln) for ln in f if ln.strip()]
     except (OSError, ValueError) as e:
         err = err or "reading %s: %s" % (jpath, e)
-    r = subprocess.run([exe, "-r", pcap, "--text", "--explain", "-o", tpath],
+    r = subprocess.run([exe, "-r", pcap] + extra + ["--text", "--explain", "-o", tpath],
                        capture_output=True, text=True, timeout=ANALYZER_TIMEOUT)
     text = topo._read(tpath)
     if r.returncode != 0:
@@ -249,22 +260,26 @@ class Evidence:
         self.resolve = lab.resolve
 
 
-def run(scn, server, client, out_dir, bin_dir, keep=False, printer=None):
+def run(scn, server, client, out_dir, bin_dir, keep=False, printer=None, file_content=None,
+        around_client=None):
     """Run scenario scn with the --server/--client variants; return a
     RunResult. Raises UsageError (wrong variant, a lab is up), Skip (this
-    machine cannot), KeyboardInterrupt/Terminated (after removing all)."""
+    machine cannot), KeyboardInterrupt/Terminated (after removing all).
+    file_content and around_client: the hooks described in Lab."""
     pr = printer or Printer()
     started = time.monotonic()
     lab = Lab(scn, server, client, bin_dir, out_dir)
+    lab.file_content, lab.around_client = file_content, around_client
     check_variant(scn, server, client, lab)
     layout = scn.get_layout()
-    why = state.busy()
-    if why:
-        raise UsageError("cannot run %s now: %s" % (scn.name, why))
-    prepare_out(out_dir)
     st = {"scenario": scn.name, "server": server, "client": client, "pid": os.getpid(),
           "kept": False, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "out": out_dir}
-    state.write(st)
+    with state.locked():
+        why = state.busy()
+        if why:
+            raise UsageError("cannot run %s now: %s" % (scn.name, why))
+        state.write(st)
+    prepare_out(out_dir)
     kept = False
     t = None
     try:
@@ -314,7 +329,11 @@ def run_phases(lab, scn, keep, pr):
         if setup is not current:
             if server_proc is not None:
                 lab.t.stop(server_proc)
-            lab.root, lab.files = make_root(lab, setup)
+            served = setup
+            if lab.file_content:
+                served = dataclasses.replace(setup, files={
+                    name: lab.file_content(name, content) for name, content in setup.files.items()})
+            lab.root, lab.files = make_root(lab, served)
             server_proc = SERVERS[lab.server]().start(lab, setup, lab.root)
             current = setup
         else:
@@ -347,7 +366,10 @@ def run_phase(lab, scn, phase, pr):
     if hold:
         pr.line("(%s: holding %s s before the client runs)" % (HOLD_ENV, hold))
         time.sleep(min(float(hold), 30.0))
-    res = phase.action.run(lab, lab.client_kind)
+    if lab.around_client:
+        res = lab.around_client(lab, phase, lambda: phase.action.run(lab, lab.client_kind))
+    else:
+        res = phase.action.run(lab, lab.client_kind)
     pr.client(res)
     time.sleep(SETTLE)
     for label, (node, iface, proc) in caps.items():
@@ -361,10 +383,14 @@ def run_phase(lab, scn, phase, pr):
             os.unlink(proc.log_path)       # tcpdump's own chatter
         except OSError:
             pass
-    analyzed = {label: analyze(lab, label, node, iface, proc.pcap_path)
+    extra = tuple(scn.analyzer_args) + tuple(phase.analyzer_args)
+    analyzed = {label: analyze(lab, label, node, iface, proc.pcap_path, extra)
                 for label, (node, iface, proc) in caps.items()}
     for c in analyzed.values():
-        pr.analyzer(c.label, c.node, c.iface, c.pcap, c.text, c.text_path)
+        if extra:
+            pr.analyzer(c.label, c.node, c.iface, c.pcap, c.text, c.text_path, args=extra)
+        else:
+            pr.analyzer(c.label, c.node, c.iface, c.pcap, c.text, c.text_path)
     ev = Evidence(lab, phase, res, analyzed)
     facts = [c.evaluate(ev) for c in phase.checks]
     facts += [Fact(False, "the analyzer decoded %s" % c.label, c.analyzer_error)

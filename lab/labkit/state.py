@@ -5,6 +5,8 @@ a tmpfs, like /run/netns: both are gone after a reboot, together.
 
 busy() is why a new run must wait, shell() enters a node of the kept lab,
 down() removes it (idempotent)."""
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -33,6 +35,19 @@ def write(state):
     with open(tmp, "w") as f:
         json.dump(state, f, indent=1)
     os.replace(tmp, STATE)
+
+
+@contextlib.contextmanager
+def locked():
+    """An exclusive lock around busy() and write(): two runs starting at
+    once cannot both find the lab free."""
+    os.makedirs(STATE_DIR, mode=0o755, exist_ok=True)
+    fd = os.open(os.path.join(STATE_DIR, "lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def clear():
