@@ -68,7 +68,7 @@ class Scenario:
     title       a short title ("Active mode behind a NAT, no ALG")
     lesson      one line: what the student learns (shown by `list` and `run`)
     phases      [Phase, ...], run in order on one topology
-    layout      "direct", "nat", "server-nat" (labkit.layouts) or a Layout object
+    layout      "direct", "nat", "server-nat", "firewall", "ipv6-proxy" (labkit.layouts) or a Layout
     layout_options  keyword arguments for the layout (e.g. {"ipv6": True})
     server      ServerSetup: files served, anonymous access, passive ports, options
     servers     the --server variants that make sense, the default first
